@@ -1,0 +1,2 @@
+//! API server example (being built): see README.
+fn main() {}
