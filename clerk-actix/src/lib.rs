@@ -12,4 +12,10 @@ compile_error!(
     "clerk-actix: enable exactly one JWT crypto backend: the default feature `aws-lc-rs`, or `rust-crypto`."
 );
 
+mod authorization;
 mod secret;
+
+pub use authorization::{
+    Has, Reverification, ReverificationLevel, UnknownReverificationPreset,
+    reverification_error_body,
+};
