@@ -13,9 +13,11 @@ compile_error!(
 );
 
 mod authorization;
+mod claims;
 mod secret;
 
 pub use authorization::{
     Has, Reverification, ReverificationLevel, UnknownReverificationPreset,
     reverification_error_body,
 };
+pub use claims::{ClaimsError, SessionClaims, SessionStatus};
