@@ -4,7 +4,12 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
-use actix_web::http::header::{HeaderName, HeaderValue};
+use std::sync::OnceLock;
+
+use actix_web::HttpRequest;
+use actix_web::http::Uri;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use url::Url;
 
 use crate::authorization::Has;
 use crate::claims::{SessionClaims, SessionStatus};
@@ -191,6 +196,108 @@ pub(crate) struct AuthState {
     /// Headers for the response: debug headers, `Set-Cookie`, `Location`.
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) clerk: Clerk,
+    pub(crate) request: RequestInfo,
+}
+
+/// What redirects need to know about the request, captured cheaply (reference-counted clones);
+/// the URL is only assembled when something asks for it.
+pub(crate) struct RequestInfo {
+    uri: Uri,
+    host: Option<HeaderValue>,
+    forwarded_host: Option<HeaderValue>,
+    forwarded_proto: Option<HeaderValue>,
+    cookies: Vec<HeaderValue>,
+    accept: Option<HeaderValue>,
+    sec_fetch_dest: Option<HeaderValue>,
+    is_get: bool,
+    secure: bool,
+    fallback_host: Option<String>,
+    url: OnceLock<Option<Url>>,
+}
+
+impl RequestInfo {
+    pub(crate) fn from_request(req: &HttpRequest) -> Self {
+        let headers = req.headers();
+        let host = headers.get(header::HOST).cloned();
+        let fallback_host = (host.is_none() && req.uri().authority().is_none())
+            .then(|| req.app_config().host().to_owned());
+        Self {
+            uri: req.uri().clone(),
+            host,
+            forwarded_host: headers.get("x-forwarded-host").cloned(),
+            forwarded_proto: headers.get("x-forwarded-proto").cloned(),
+            cookies: headers.get_all(header::COOKIE).cloned().collect(),
+            accept: headers.get(header::ACCEPT).cloned(),
+            sec_fetch_dest: headers.get("sec-fetch-dest").cloned(),
+            is_get: req.method() == actix_web::http::Method::GET,
+            secure: req.app_config().secure(),
+            fallback_host,
+            url: OnceLock::new(),
+        }
+    }
+
+    /// Clerk's `clerkUrl`: the URL as the browser sees it, honouring `X-Forwarded-Host` and
+    /// `X-Forwarded-Proto` (first value of each). `None` when the host header is unusable.
+    pub(crate) fn url(&self) -> Option<&Url> {
+        self.url
+            .get_or_init(|| {
+                fn first(value: &Option<HeaderValue>) -> Option<&str> {
+                    value
+                        .as_ref()
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.split(',').next())
+                        .map(str::trim)
+                        .filter(|v| !v.is_empty())
+                }
+                let host = first(&self.forwarded_host)
+                    .or_else(|| self.host.as_ref().and_then(|v| v.to_str().ok()))
+                    .or_else(|| self.uri.authority().map(|a| a.as_str()))
+                    .or(self.fallback_host.as_deref())?;
+                let proto = first(&self.forwarded_proto).unwrap_or(if self.secure { "https" } else { "http" });
+                let path = self.uri.path_and_query().map_or("/", |p| p.as_str());
+                Url::parse(&format!("{proto}://{host}{path}")).ok()
+            })
+            .as_ref()
+    }
+
+    /// A browser navigation (Clerk's page-request test): `Sec-Fetch-Dest: document|iframe`, or
+    /// no `Sec-Fetch-Dest` and an `Accept` that includes `text/html`.
+    pub(crate) fn is_page_request(&self) -> bool {
+        match self.sec_fetch_dest.as_ref().and_then(|v| v.to_str().ok()) {
+            Some(dest) => dest == "document" || dest == "iframe",
+            None => self
+                .accept
+                .as_ref()
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|accept| accept.contains("text/html")),
+        }
+    }
+
+    /// Whether the request is a `GET`.
+    pub(crate) fn is_get(&self) -> bool {
+        self.is_get
+    }
+
+    /// The development browser token: the `__clerk_db_jwt` query parameter, else the unsuffixed
+    /// `__clerk_db_jwt` cookie (as Clerk's Astro SDK reads it for redirects).
+    pub(crate) fn dev_browser_token(&self) -> Option<String> {
+        let query = self.uri.query().unwrap_or("");
+        if let Some((_, value)) = url::form_urlencoded::parse(query.as_bytes())
+            .find(|(name, value)| name == crate::request::names::DEV_BROWSER && !value.is_empty())
+        {
+            return Some(value.into_owned());
+        }
+        let mut cookies = crate::cookies::Cookies::default();
+        for value in &self.cookies {
+            if let Ok(value) = std::str::from_utf8(value.as_bytes()) {
+                cookies.extend(value);
+            }
+        }
+        cookies
+            .get(crate::request::names::DEV_BROWSER)
+            .filter(|v| !v.is_empty())
+            .map(|v| v.into_owned())
+    }
 }
 
 impl ClerkAuth {

@@ -12,7 +12,7 @@ use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 use url::Url;
 
-use crate::auth::{AuthReason, AuthState, AuthStatus, ClerkAuth, TokenType};
+use crate::auth::{AuthReason, AuthState, AuthStatus, ClerkAuth, RequestInfo, TokenType};
 use crate::claims::{SessionClaims, SessionStatus};
 use crate::config::{Clerk, ClerkOptions};
 use crate::cookies::Cookies;
@@ -74,6 +74,7 @@ fn header_token(headers: &HeaderMap) -> HeaderToken<'_> {
 struct Context<'r> {
     options: &'r ClerkOptions,
     req: &'r HttpRequest,
+    info: &'r RequestInfo,
     cookies: Cookies<'r>,
     query: Vec<(Cow<'r, str>, Cow<'r, str>)>,
     instance: InstanceType,
@@ -82,7 +83,7 @@ struct Context<'r> {
 }
 
 impl<'r> Context<'r> {
-    fn new(options: &'r ClerkOptions, req: &'r HttpRequest) -> Self {
+    fn new(options: &'r ClerkOptions, req: &'r HttpRequest, info: &'r RequestInfo) -> Self {
         let mut cookies = Cookies::default();
         for value in req.headers().get_all(header::COOKIE) {
             // A cookie header that is not UTF-8 is ignored as a whole: it cannot carry a token.
@@ -95,6 +96,7 @@ impl<'r> Context<'r> {
         let mut ctx = Self {
             options,
             req,
+            info,
             cookies,
             query,
             instance: options.instance_type().unwrap_or(InstanceType::Production),
@@ -316,26 +318,27 @@ impl Outcome {
 /// Authenticates `req` against `clerk`'s configuration.
 pub(crate) async fn authenticate(clerk: &Clerk, req: &HttpRequest) -> ClerkAuth {
     let options = clerk.options_arc();
-    let outcome = authenticate_with(&options, req).await;
-    finish(clerk.clone(), &options, outcome)
+    let info = RequestInfo::from_request(req);
+    let outcome = authenticate_with(&options, req, &info).await;
+    finish(clerk.clone(), &options, outcome, info)
 }
 
-async fn authenticate_with(options: &ClerkOptions, req: &HttpRequest) -> Outcome {
+async fn authenticate_with(options: &ClerkOptions, req: &HttpRequest, info: &RequestInfo) -> Outcome {
     match header_token(req.headers()) {
-        HeaderToken::Token(token) => header_flow(options, req, token).await,
+        HeaderToken::Token(token) => header_flow(options, req, info, token).await,
         HeaderToken::Unreadable(why) => Outcome::signed_out(
             AuthReason::Token(TokenErrorReason::TokenInvalid),
             format!("{why} (reason=token-invalid, token-carrier=header)"),
         ),
         HeaderToken::Absent => {
-            let ctx = Context::new(options, req);
+            let ctx = Context::new(options, req, info);
             cookie_flow(&ctx).await
         }
     }
 }
 
 /// Spec §1.7: a session token in the `Authorization` header.
-async fn header_flow(options: &ClerkOptions, req: &HttpRequest, token: &str) -> Outcome {
+async fn header_flow(options: &ClerkOptions, req: &HttpRequest, info: &RequestInfo, token: &str) -> Outcome {
     // Step 1: machine tokens and non-session categories (JWT templates) are not session tokens.
     if let Ok(jwt) = DecodedJwt::decode(token) {
         if jwt.is_oauth_jwt() || jwt.is_m2m_jwt() || jwt.has_non_session_category() {
@@ -345,7 +348,7 @@ async fn header_flow(options: &ClerkOptions, req: &HttpRequest, token: &str) -> 
     match verify_session_token(options, token).await {
         Ok(claims) => signed_in_or_invalid(claims, token, TokenCarrier::Header),
         Err(err) => {
-            let ctx = Context::new(options, req);
+            let ctx = Context::new(options, req, info);
             handle_session_token_error(&ctx, &err, TokenCarrier::Header).await
         }
     }
@@ -528,7 +531,7 @@ fn is_cross_origin_referrer(ctx: &Context<'_>) -> bool {
     let Some(referer) = ctx.header(header::REFERER).and_then(|r| Url::parse(r).ok()) else {
         return false;
     };
-    clerk_url(ctx.req).is_some_and(|url| referer.origin() != url.origin())
+    ctx.info.url().is_some_and(|url| referer.origin() != url.origin())
 }
 
 /// A referrer that is part of Clerk's own sign-in flow (Frontend API, Account Portal).
@@ -581,30 +584,8 @@ pub(crate) fn frontend_api(options: &ClerkOptions) -> String {
     }
 }
 
-/// Clerk's `clerkUrl`: the request URL as the browser sees it, honouring `X-Forwarded-Host`
-/// and `X-Forwarded-Proto` (first value of each).
-pub(crate) fn clerk_url(req: &HttpRequest) -> Option<Url> {
-    let headers = req.headers();
-    let first = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-    };
-    let host = first("x-forwarded-host")
-        .or_else(|| headers.get(header::HOST).and_then(|v| v.to_str().ok()))
-        .or_else(|| req.uri().authority().map(|a| a.as_str()))
-        .map_or_else(|| req.app_config().host().to_owned(), str::to_owned);
-    let proto = first("x-forwarded-proto")
-        .unwrap_or(if req.app_config().secure() { "https" } else { "http" });
-    let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
-    Url::parse(&format!("{proto}://{host}{path}")).ok()
-}
-
 /// Wraps an outcome into the auth object and adds the debug headers of signed-out states.
-fn finish(clerk: Clerk, options: &ClerkOptions, mut outcome: Outcome) -> ClerkAuth {
+fn finish(clerk: Clerk, options: &ClerkOptions, mut outcome: Outcome, request: RequestInfo) -> ClerkAuth {
     if outcome.status != AuthStatus::SignedIn {
         let status = outcome.status.as_str();
         let reason = outcome.reason.as_ref().map(AuthReason::as_str);
@@ -643,6 +624,7 @@ fn finish(clerk: Clerk, options: &ClerkOptions, mut outcome: Outcome) -> ClerkAu
         authenticated,
         headers: outcome.headers,
         clerk,
+        request,
     }))
 }
 
@@ -692,15 +674,16 @@ mod tests {
 
     #[test]
     fn clerk_url_honours_forwarded_headers() {
+        let url = |req: &HttpRequest| RequestInfo::from_request(req).url().map(|u| u.to_string());
         let req = TestRequest::with_uri("/path?q=1")
             .insert_header((header::HOST, "example.com"))
             .to_http_request();
-        assert_eq!(clerk_url(&req).unwrap().as_str(), "http://example.com/path?q=1");
+        assert_eq!(url(&req).as_deref(), Some("http://example.com/path?q=1"));
         let req = TestRequest::with_uri("/path")
             .insert_header((header::HOST, "localhost:3000"))
             .insert_header(("x-forwarded-host", "myapp.example.com, proxy"))
             .insert_header(("x-forwarded-proto", "https"))
             .to_http_request();
-        assert_eq!(clerk_url(&req).unwrap().as_str(), "https://myapp.example.com/path");
+        assert_eq!(url(&req).as_deref(), Some("https://myapp.example.com/path"));
     }
 }
