@@ -253,7 +253,9 @@ impl RequestInfo {
                     .or_else(|| self.host.as_ref().and_then(|v| v.to_str().ok()))
                     .or_else(|| self.uri.authority().map(|a| a.as_str()))
                     .or(self.fallback_host.as_deref())?;
-                let proto = first(&self.forwarded_proto).unwrap_or(if self.secure { "https" } else { "http" });
+                let proto = first(&self.forwarded_proto)
+                    .or_else(|| self.uri.scheme_str())
+                    .unwrap_or(if self.secure { "https" } else { "http" });
                 let path = self.uri.path_and_query().map_or("/", |p| p.as_str());
                 Url::parse(&format!("{proto}://{host}{path}")).ok()
             })
@@ -324,7 +326,11 @@ impl ClerkAuth {
 
     /// The raw verified token (Clerk's `getToken()` without a template). Treat it as a secret.
     pub fn token(&self) -> Option<&str> {
-        if self.0.authenticated { self.0.token.as_deref() } else { None }
+        if self.0.authenticated {
+            self.0.token.as_deref()
+        } else {
+            None
+        }
     }
 
     /// The kind of token presented.
@@ -333,7 +339,11 @@ impl ClerkAuth {
     }
 
     fn claims_if_signed_in(&self) -> Option<&SessionClaims> {
-        if self.0.authenticated { self.0.claims.as_ref() } else { None }
+        if self.0.authenticated {
+            self.0.claims.as_ref()
+        } else {
+            None
+        }
     }
 
     /// The session claims of a signed-in request.
@@ -348,12 +358,16 @@ impl ClerkAuth {
 
     /// The session id (`sid`), when signed in.
     pub fn session_id(&self) -> Option<&str> {
-        self.claims_if_signed_in().and_then(SessionClaims::session_id)
+        self.claims_if_signed_in()
+            .and_then(SessionClaims::session_id)
     }
 
     /// The session status (`sts`): also set for a `pending` session, which counts as signed out.
     pub fn session_status(&self) -> Option<&SessionStatus> {
-        self.0.claims.as_ref().and_then(SessionClaims::session_status)
+        self.0
+            .claims
+            .as_ref()
+            .and_then(SessionClaims::session_status)
     }
 
     /// The impersonator (`act`), when an actor token was used.
@@ -378,18 +392,21 @@ impl ClerkAuth {
 
     /// The permissions in the active organization, e.g. `org:invoices:read`.
     pub fn org_permissions(&self) -> Option<&[String]> {
-        self.claims_if_signed_in().and_then(SessionClaims::org_permissions)
+        self.claims_if_signed_in()
+            .and_then(SessionClaims::org_permissions)
     }
 
     /// Minutes since the first and second factor were verified (`fva`); `-1` means never.
     pub fn factor_verification_age(&self) -> Option<[i64; 2]> {
-        self.claims_if_signed_in().and_then(SessionClaims::factor_verification_age)
+        self.claims_if_signed_in()
+            .and_then(SessionClaims::factor_verification_age)
     }
 
     /// Clerk's `has()`: whether the signed-in user has the role, permission, feature, plan or
     /// recent verification asked for. Always `false` when signed out.
     pub fn has(&self, check: &Has) -> bool {
-        self.claims_if_signed_in().is_some_and(|claims| claims.has(check))
+        self.claims_if_signed_in()
+            .is_some_and(|claims| claims.has(check))
     }
 
     /// The [`Clerk`] instance that authenticated this request.

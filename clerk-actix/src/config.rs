@@ -61,11 +61,15 @@ impl ClerkOptions {
     }
 
     pub(crate) fn instance_type(&self) -> Option<InstanceType> {
-        self.publishable_key.as_ref().map(PublishableKey::instance_type)
+        self.publishable_key
+            .as_ref()
+            .map(PublishableKey::instance_type)
     }
 
     pub(crate) fn cookie_suffix(&self) -> &str {
-        self.publishable_key.as_ref().map_or("", PublishableKey::cookie_suffix)
+        self.publishable_key
+            .as_ref()
+            .map_or("", PublishableKey::cookie_suffix)
     }
 }
 
@@ -105,12 +109,18 @@ impl fmt::Debug for Clerk {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let o = self.options();
         f.debug_struct("Clerk")
-            .field("publishable_key", &o.publishable_key.as_ref().map(PublishableKey::as_str))
+            .field(
+                "publishable_key",
+                &o.publishable_key.as_ref().map(PublishableKey::as_str),
+            )
             .field("secret_key", &o.secret_key.as_ref().map(|_| "[redacted]"))
-            .field("keys", &match &o.keys {
-                KeySource::Pem(_) => "CLERK_JWT_KEY (networkless)",
-                KeySource::Jwks(_) => "JWKS from the Backend API",
-            })
+            .field(
+                "keys",
+                &match &o.keys {
+                    KeySource::Pem(_) => "CLERK_JWT_KEY (networkless)",
+                    KeySource::Jwks(_) => "JWKS from the Backend API",
+                },
+            )
             .field("api_url", &o.api_url)
             .field("sign_in_url", &o.sign_in_url)
             .field("sign_up_url", &o.sign_up_url)
@@ -189,7 +199,10 @@ impl fmt::Debug for ClerkBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClerkBuilder")
             .field("publishable_key", &self.publishable_key)
-            .field("secret_key", &self.secret_key.as_ref().map(|_| "[redacted]"))
+            .field(
+                "secret_key",
+                &self.secret_key.as_ref().map(|_| "[redacted]"),
+            )
             .field("jwt_key", &self.jwt_key.as_ref().map(|_| "[set]"))
             .field("api_url", &self.api_url)
             .finish_non_exhaustive()
@@ -219,11 +232,16 @@ impl ClerkBuilder {
     /// assert!(err.to_string().starts_with("CLERK_PUBLISHABLE_KEY is invalid"));
     /// ```
     pub fn from_vars(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let var = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let var = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
         let mut builder = Self {
             secret_key: var("CLERK_SECRET_KEY"),
             machine_secret_key: var("CLERK_MACHINE_SECRET_KEY"),
-            publishable_key: var("CLERK_PUBLISHABLE_KEY").or_else(|| var("PUBLIC_CLERK_PUBLISHABLE_KEY")),
+            publishable_key: var("CLERK_PUBLISHABLE_KEY")
+                .or_else(|| var("PUBLIC_CLERK_PUBLISHABLE_KEY")),
             jwt_key: var("CLERK_JWT_KEY"),
             api_url: var("CLERK_API_URL"),
             api_version: var("CLERK_API_VERSION"),
@@ -388,9 +406,15 @@ impl ClerkBuilder {
         };
         let secret_key = self.secret_key.map(Secret::new);
         let api_url = self.api_url.unwrap_or_else(|| DEFAULT_API_URL.to_owned());
-        check_http_url(&api_url, "CLERK_API_URL", "Use an absolute http(s) URL such as https://api.clerk.com.")?;
+        check_http_url(
+            &api_url,
+            "CLERK_API_URL",
+            "Use an absolute http(s) URL such as https://api.clerk.com.",
+        )?;
         let api_url = api_url.trim_end_matches('/').to_owned();
-        let api_version = self.api_version.unwrap_or_else(|| DEFAULT_API_VERSION.to_owned());
+        let api_version = self
+            .api_version
+            .unwrap_or_else(|| DEFAULT_API_VERSION.to_owned());
         if !(api_version.len() >= 2
             && api_version.starts_with('v')
             && api_version[1..].bytes().all(|b| b.is_ascii_digit()))
@@ -426,16 +450,27 @@ impl ClerkBuilder {
                 });
             }
         };
-        for (name, url) in [("CLERK_SIGN_IN_URL", &self.sign_in_url), ("CLERK_SIGN_UP_URL", &self.sign_up_url)] {
+        for (name, url) in [
+            ("CLERK_SIGN_IN_URL", &self.sign_in_url),
+            ("CLERK_SIGN_UP_URL", &self.sign_up_url),
+        ] {
             if let Some(url) = url {
                 if !url.starts_with('/') {
-                    check_http_url(url, name, "Use an absolute http(s) URL or a path starting with /.")?;
+                    check_http_url(
+                        url,
+                        name,
+                        "Use an absolute http(s) URL or a path starting with /.",
+                    )?;
                 }
             }
         }
         if let Some(proxy) = &self.proxy_url {
             if !proxy.starts_with('/') {
-                check_http_url(proxy, "CLERK_PROXY_URL", "Use an absolute https URL or a path starting with / (e.g. /__clerk).")?;
+                check_http_url(
+                    proxy,
+                    "CLERK_PROXY_URL",
+                    "Use an absolute https URL or a path starting with / (e.g. /__clerk).",
+                )?;
             }
         }
         if is_satellite {
@@ -445,9 +480,9 @@ impl ClerkBuilder {
                     help: "A satellite app needs CLERK_DOMAIN (its domain) or CLERK_PROXY_URL.",
                 });
             }
-            let development = secret_key
-                .as_ref()
-                .is_some_and(|s| s.expose().starts_with("sk_test_") || s.expose().starts_with("test_"));
+            let development = secret_key.as_ref().is_some_and(|s| {
+                s.expose().starts_with("sk_test_") || s.expose().starts_with("test_")
+            });
             if development && self.sign_in_url.is_none() {
                 return Err(ConfigError::Missing {
                     name: "CLERK_SIGN_IN_URL",
@@ -515,25 +550,53 @@ mod tests {
     const PK: &str = "pk_test_Y2xlcmsuaW5zcGlyZWQucHVtYS03NC5sY2wuZGV2JA";
 
     fn from(vars: &[(&str, &str)]) -> Result<Clerk, ConfigError> {
-        let vars: Vec<(String, String)> = vars.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
-        ClerkBuilder::from_vars(|name| vars.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()))?.build()
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        ClerkBuilder::from_vars(|name| {
+            vars.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
+        })?
+        .build()
     }
 
     #[test]
     fn neither_secret_nor_jwt_key_names_both() {
         let err = from(&[("CLERK_PUBLISHABLE_KEY", PK)]).unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("CLERK_SECRET_KEY") && msg.contains("CLERK_JWT_KEY"), "{msg}");
+        assert!(
+            msg.contains("CLERK_SECRET_KEY") && msg.contains("CLERK_JWT_KEY"),
+            "{msg}"
+        );
     }
 
     #[test]
     fn bad_publishable_key_and_pem_fail_at_start() {
-        let err = from(&[("CLERK_PUBLISHABLE_KEY", "pk_test_nope"), ("CLERK_SECRET_KEY", "sk_test_x")]).unwrap_err();
-        assert!(err.to_string().starts_with("CLERK_PUBLISHABLE_KEY is invalid"), "{err}");
-        let err = from(&[("CLERK_PUBLISHABLE_KEY", PK), ("CLERK_JWT_KEY", "not a pem")]).unwrap_err();
-        assert!(err.to_string().starts_with("CLERK_JWT_KEY is invalid"), "{err}");
+        let err = from(&[
+            ("CLERK_PUBLISHABLE_KEY", "pk_test_nope"),
+            ("CLERK_SECRET_KEY", "sk_test_x"),
+        ])
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("CLERK_PUBLISHABLE_KEY is invalid"),
+            "{err}"
+        );
+        let err = from(&[
+            ("CLERK_PUBLISHABLE_KEY", PK),
+            ("CLERK_JWT_KEY", "not a pem"),
+        ])
+        .unwrap_err();
+        assert!(
+            err.to_string().starts_with("CLERK_JWT_KEY is invalid"),
+            "{err}"
+        );
         let err = from(&[("CLERK_SECRET_KEY", "sk_test_x")]).unwrap_err();
-        assert!(err.to_string().starts_with("CLERK_PUBLISHABLE_KEY is missing"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("CLERK_PUBLISHABLE_KEY is missing"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -541,17 +604,27 @@ mod tests {
         let clerk = from(&[
             ("PUBLIC_CLERK_PUBLISHABLE_KEY", PK),
             ("CLERK_SECRET_KEY", "sk_test_secret_value"),
-            ("CLERK_AUTHORIZED_PARTIES", " https://a.example , ,https://b.example"),
+            (
+                "CLERK_AUTHORIZED_PARTIES",
+                " https://a.example , ,https://b.example",
+            ),
         ])
         .unwrap();
         let options = clerk.options();
-        assert_eq!(options.validation.authorized_parties, ["https://a.example", "https://b.example"]);
+        assert_eq!(
+            options.validation.authorized_parties,
+            ["https://a.example", "https://b.example"]
+        );
         assert_eq!(options.cookie_suffix(), "vWCgMp3A");
     }
 
     #[test]
     fn secrets_stay_out_of_debug_and_errors() {
-        let clerk = from(&[("CLERK_PUBLISHABLE_KEY", PK), ("CLERK_SECRET_KEY", "sk_test_secret_value")]).unwrap();
+        let clerk = from(&[
+            ("CLERK_PUBLISHABLE_KEY", PK),
+            ("CLERK_SECRET_KEY", "sk_test_secret_value"),
+        ])
+        .unwrap();
         let shown = format!("{clerk:?}");
         assert!(!shown.contains("secret_value"), "{shown}");
         let err = from(&[
@@ -565,7 +638,12 @@ mod tests {
 
     #[test]
     fn satellite_rules() {
-        let err = from(&[("CLERK_PUBLISHABLE_KEY", PK), ("CLERK_SECRET_KEY", "sk_live_x"), ("CLERK_IS_SATELLITE", "true")]).unwrap_err();
+        let err = from(&[
+            ("CLERK_PUBLISHABLE_KEY", PK),
+            ("CLERK_SECRET_KEY", "sk_live_x"),
+            ("CLERK_IS_SATELLITE", "true"),
+        ])
+        .unwrap_err();
         assert!(err.to_string().contains("CLERK_DOMAIN"));
         let err = from(&[
             ("CLERK_PUBLISHABLE_KEY", PK),
@@ -575,7 +653,12 @@ mod tests {
         ])
         .unwrap_err();
         assert!(err.to_string().contains("CLERK_SIGN_IN_URL"));
-        let err = from(&[("CLERK_PUBLISHABLE_KEY", PK), ("CLERK_SECRET_KEY", "x"), ("CLERK_IS_SATELLITE", "yes")]).unwrap_err();
+        let err = from(&[
+            ("CLERK_PUBLISHABLE_KEY", PK),
+            ("CLERK_SECRET_KEY", "x"),
+            ("CLERK_IS_SATELLITE", "yes"),
+        ])
+        .unwrap_err();
         assert!(err.to_string().contains("CLERK_IS_SATELLITE"));
     }
 }

@@ -51,8 +51,11 @@ mod claims;
 mod config;
 mod cookies;
 mod crypto;
+#[cfg(feature = "dev")]
+pub mod dev;
 mod error;
 mod extract;
+mod http;
 mod jwks;
 mod jwt;
 mod keys;

@@ -112,7 +112,10 @@ impl<'r> Context<'r> {
     }
 
     fn query(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_ref())
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_ref())
     }
 
     fn cookie(&self, name: &str) -> Option<Cow<'r, str>> {
@@ -137,7 +140,8 @@ impl<'r> Context<'r> {
 
     /// `parseInt(__client_uat) || 0`
     fn client_uat(&self) -> f64 {
-        self.pick(names::CLIENT_UAT).map_or(0.0, |v| js_parse_int(&v))
+        self.pick(names::CLIENT_UAT)
+            .map_or(0.0, |v| js_parse_int(&v))
     }
 
     fn dev_browser_token(&self) -> Option<Cow<'_, str>> {
@@ -153,7 +157,11 @@ impl<'r> Context<'r> {
             .get(names::REDIRECT_COUNT)
             .and_then(|v| {
                 let v = v.trim();
-                if v.is_empty() { Some(0.0) } else { v.parse::<f64>().ok() }
+                if v.is_empty() {
+                    Some(0.0)
+                } else {
+                    v.parse::<f64>().ok()
+                }
             })
             .filter(|n| n.is_finite())
             .unwrap_or(0.0)
@@ -172,7 +180,9 @@ impl<'r> Context<'r> {
         self.is_get()
             && match self.sec_fetch_dest() {
                 Some(dest) => dest == "document" || dest == "iframe",
-                None => self.header(header::ACCEPT).is_some_and(|a| a.starts_with("text/html")),
+                None => self
+                    .header(header::ACCEPT)
+                    .is_some_and(|a| a.starts_with("text/html")),
             }
     }
 
@@ -181,9 +191,16 @@ impl<'r> Context<'r> {
         let suffix = self.options.cookie_suffix();
         let suffixed_uat = self.cookies.suffixed(names::CLIENT_UAT, suffix);
         let uat = self.cookies.get(names::CLIENT_UAT);
-        let suffixed_session = self.cookies.suffixed(names::SESSION, suffix).unwrap_or_default();
+        let suffixed_session = self
+            .cookies
+            .suffixed(names::SESSION, suffix)
+            .unwrap_or_default();
         let session = self.cookies.get(names::SESSION).unwrap_or_default();
-        let frontend_api = self.options.publishable_key.as_ref().map_or("", |pk| pk.frontend_api());
+        let frontend_api = self
+            .options
+            .publishable_key
+            .as_ref()
+            .map_or("", |pk| pk.frontend_api());
 
         let session_claims = (!session.is_empty()).then(|| decode_payload(&session));
         if let Some(claims) = &session_claims {
@@ -203,9 +220,14 @@ impl<'r> Context<'r> {
             return false;
         }
         let is_zero = |v: &Option<Cow<'_, str>>| v.as_deref() == Some("0");
-        let suffixed_claims = (!suffixed_session.is_empty()).then(|| decode_payload(&suffixed_session)).flatten();
+        let suffixed_claims = (!suffixed_session.is_empty())
+            .then(|| decode_payload(&suffixed_session))
+            .flatten();
         let iat_of = |claims: Option<&serde_json::Map<String, Value>>| {
-            claims.and_then(|c| c.get("iat")).and_then(Value::as_f64).unwrap_or(0.0)
+            claims
+                .and_then(|c| c.get("iat"))
+                .and_then(Value::as_f64)
+                .unwrap_or(0.0)
         };
         let session_iat = iat_of(session_claims.as_ref().and_then(Option::as_ref));
         let suffixed_iat = iat_of(suffixed_claims.as_ref());
@@ -251,7 +273,8 @@ fn strip_http_schemes(iss: &str) -> String {
     let mut out = String::with_capacity(iss.len());
     let mut rest = iss;
     while !rest.is_empty() {
-        let lower_prefix = |p: &str| rest.len() >= p.len() && rest[..p.len()].eq_ignore_ascii_case(p);
+        let lower_prefix =
+            |p: &str| rest.len() >= p.len() && rest[..p.len()].eq_ignore_ascii_case(p);
         if lower_prefix("https://") {
             rest = &rest[8..];
         } else if lower_prefix("http://") {
@@ -323,7 +346,11 @@ pub(crate) async fn authenticate(clerk: &Clerk, req: &HttpRequest) -> ClerkAuth 
     finish(clerk.clone(), &options, outcome, info)
 }
 
-async fn authenticate_with(options: &ClerkOptions, req: &HttpRequest, info: &RequestInfo) -> Outcome {
+async fn authenticate_with(
+    options: &ClerkOptions,
+    req: &HttpRequest,
+    info: &RequestInfo,
+) -> Outcome {
     match header_token(req.headers()) {
         HeaderToken::Token(token) => header_flow(options, req, info, token).await,
         HeaderToken::Unreadable(why) => Outcome::signed_out(
@@ -338,7 +365,12 @@ async fn authenticate_with(options: &ClerkOptions, req: &HttpRequest, info: &Req
 }
 
 /// Spec §1.7: a session token in the `Authorization` header.
-async fn header_flow(options: &ClerkOptions, req: &HttpRequest, info: &RequestInfo, token: &str) -> Outcome {
+async fn header_flow(
+    options: &ClerkOptions,
+    req: &HttpRequest,
+    info: &RequestInfo,
+    token: &str,
+) -> Outcome {
     // Step 1: machine tokens and non-session categories (JWT templates) are not session tokens.
     if let Ok(jwt) = DecodedJwt::decode(token) {
         if jwt.is_oauth_jwt() || jwt.is_m2m_jwt() || jwt.has_non_session_category() {
@@ -365,10 +397,20 @@ pub(crate) async fn verify_session_token(
         Some(key) => key,
         None => options.keys.resolve(kid).await?,
     };
-    verify::verify_signature_and_claims(jwt, alg, &key, &options.validation, verify::now_ms(options.now()))
+    verify::verify_signature_and_claims(
+        jwt,
+        alg,
+        &key,
+        &options.validation,
+        verify::now_ms(options.now()),
+    )
 }
 
-fn signed_in_or_invalid(payload: serde_json::Map<String, Value>, token: &str, carrier: TokenCarrier) -> Outcome {
+fn signed_in_or_invalid(
+    payload: serde_json::Map<String, Value>,
+    token: &str,
+    carrier: TokenCarrier,
+) -> Outcome {
     match SessionClaims::from_payload(payload) {
         Ok(claims) => Outcome::signed_in(claims, token),
         // Upstream throws here (a 500); a token whose claims cannot be read is treated as invalid.
@@ -393,7 +435,8 @@ async fn cookie_flow(ctx: &Context<'_>) -> Outcome {
     let has_dev_browser = ctx.dev_browser_token().is_some();
 
     // B-D: satellite sync.
-    let md_eligible = options.is_satellite && ctx.sec_fetch_dest() == Some("document") && ctx.is_get();
+    let md_eligible =
+        options.is_satellite && ctx.sec_fetch_dest() == Some("document") && ctx.is_get();
     let synced = ctx.query(names::CLERK_SYNCED);
     let needs_sync = synced == Some("false");
     let sync_done = synced == Some("true");
@@ -439,7 +482,11 @@ async fn cookie_flow(ctx: &Context<'_>) -> Outcome {
     // M: a token issued before the client's last sign-in/out is stale.
     let iat = decoded.payload.get("iat").and_then(Value::as_f64);
     if iat.is_some_and(|iat| iat < client_uat) {
-        return handle_maybe_handshake(ctx, AuthReason::SessionTokenIatBeforeClientUat, String::new());
+        return handle_maybe_handshake(
+            ctx,
+            AuthReason::SessionTokenIatBeforeClientUat,
+            String::new(),
+        );
     }
     drop(decoded);
     // N-O
@@ -515,9 +562,13 @@ fn handle_maybe_handshake(ctx: &Context<'_>, reason: AuthReason, message: String
     }
     if ctx.redirect_loop_counter() == 3.0 {
         if reason == AuthReason::SatelliteNeedsSyncing {
-            tracing::warn!("Clerk: Satellite-domain authentication resulted in an infinite redirect loop. Make sure the configured primary or satellite domain matches the URL the app is served on (preview deployments need their own satellite configuration).");
+            tracing::warn!(
+                "Clerk: Satellite-domain authentication resulted in an infinite redirect loop. Make sure the configured primary or satellite domain matches the URL the app is served on (preview deployments need their own satellite configuration)."
+            );
         } else {
-            tracing::warn!("Clerk: Refreshing the session token resulted in an infinite redirect loop. This usually means that your Clerk instance keys do not match - make sure to copy the correct publishable and secret keys from the Clerk dashboard.");
+            tracing::warn!(
+                "Clerk: Refreshing the session token resulted in an infinite redirect loop. This usually means that your Clerk instance keys do not match - make sure to copy the correct publishable and secret keys from the Clerk dashboard."
+            );
         }
         return Outcome::signed_out(reason, message);
     }
@@ -531,7 +582,9 @@ fn is_cross_origin_referrer(ctx: &Context<'_>) -> bool {
     let Some(referer) = ctx.header(header::REFERER).and_then(|r| Url::parse(r).ok()) else {
         return false;
     };
-    ctx.info.url().is_some_and(|url| referer.origin() != url.origin())
+    ctx.info
+        .url()
+        .is_some_and(|url| referer.origin() != url.origin())
 }
 
 /// A referrer that is part of Clerk's own sign-in flow (Frontend API, Account Portal).
@@ -544,7 +597,9 @@ fn is_known_clerk_referrer(ctx: &Context<'_>) -> bool {
     };
     let frontend_api = frontend_api(ctx.options);
     let fapi_host = if frontend_api.starts_with("http") {
-        Url::parse(&frontend_api).ok().and_then(|u| u.host_str().map(str::to_owned))
+        Url::parse(&frontend_api)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
     } else {
         Some(frontend_api.clone())
     };
@@ -553,13 +608,23 @@ fn is_known_clerk_referrer(ctx: &Context<'_>) -> bool {
     }
     if ctx.instance != InstanceType::Production {
         let legacy = host.starts_with("accounts.")
-            && [".lcl.dev", ".lclstage.dev", ".lclclerk.com"].iter().any(|s| host.ends_with(s));
-        let current = [".accounts.dev", ".accountsstage.dev", ".accounts.lclclerk.com"]
-            .iter()
-            .any(|s| host.ends_with(s))
-            && ![".clerk.accounts.dev", ".clerk.accountsstage.dev", ".clerk.accounts.lclclerk.com"]
+            && [".lcl.dev", ".lclstage.dev", ".lclclerk.com"]
                 .iter()
                 .any(|s| host.ends_with(s));
+        let current = [
+            ".accounts.dev",
+            ".accountsstage.dev",
+            ".accounts.lclclerk.com",
+        ]
+        .iter()
+        .any(|s| host.ends_with(s))
+            && ![
+                ".clerk.accounts.dev",
+                ".clerk.accountsstage.dev",
+                ".clerk.accounts.lclclerk.com",
+            ]
+            .iter()
+            .any(|s| host.ends_with(s));
         if legacy || current {
             return true;
         }
@@ -579,13 +644,20 @@ pub(crate) fn frontend_api(options: &ClerkOptions) -> String {
         return String::new();
     };
     match (&options.domain, pk.instance_type()) {
-        (Some(domain), InstanceType::Production) if options.is_satellite => format!("clerk.{domain}"),
+        (Some(domain), InstanceType::Production) if options.is_satellite => {
+            format!("clerk.{domain}")
+        }
         _ => pk.frontend_api().to_owned(),
     }
 }
 
 /// Wraps an outcome into the auth object and adds the debug headers of signed-out states.
-fn finish(clerk: Clerk, options: &ClerkOptions, mut outcome: Outcome, request: RequestInfo) -> ClerkAuth {
+fn finish(
+    clerk: Clerk,
+    options: &ClerkOptions,
+    mut outcome: Outcome,
+    request: RequestInfo,
+) -> ClerkAuth {
     if outcome.status != AuthStatus::SignedIn {
         let status = outcome.status.as_str();
         let reason = outcome.reason.as_ref().map(AuthReason::as_str);
@@ -636,7 +708,9 @@ mod tests {
     #[test]
     fn authorization_header_parsing() {
         let parse = |value: &str| {
-            let req = TestRequest::default().insert_header((header::AUTHORIZATION, value)).to_http_request();
+            let req = TestRequest::default()
+                .insert_header((header::AUTHORIZATION, value))
+                .to_http_request();
             match header_token(req.headers()) {
                 HeaderToken::Token(t) => Some(t.to_owned()),
                 HeaderToken::Absent => None,
@@ -644,20 +718,41 @@ mod tests {
             }
         };
         assert_eq!(parse("Bearer abc").as_deref(), Some("abc"));
-        assert_eq!(parse("bearer abc").as_deref(), Some("abc"), "case-insensitive scheme (documented deviation)");
+        assert_eq!(
+            parse("bearer abc").as_deref(),
+            Some("abc"),
+            "case-insensitive scheme (documented deviation)"
+        );
         assert_eq!(parse("BEARER abc").as_deref(), Some("abc"));
-        assert_eq!(parse("abc").as_deref(), Some("abc"), "bare token as in Clerk");
-        assert_eq!(parse("Basic dXNlcjpwYXNzd29yZA=="), None, "other schemes are ignored");
+        assert_eq!(
+            parse("abc").as_deref(),
+            Some("abc"),
+            "bare token as in Clerk"
+        );
+        assert_eq!(
+            parse("Basic dXNlcjpwYXNzd29yZA=="),
+            None,
+            "other schemes are ignored"
+        );
         assert_eq!(parse("Bearer "), None);
         let req = TestRequest::default()
             .append_header((header::AUTHORIZATION, "Bearer a"))
             .append_header((header::AUTHORIZATION, "Bearer b"))
             .to_http_request();
-        assert!(matches!(header_token(req.headers()), HeaderToken::Unreadable(_)));
+        assert!(matches!(
+            header_token(req.headers()),
+            HeaderToken::Unreadable(_)
+        ));
         let req = TestRequest::default()
-            .insert_header((header::AUTHORIZATION, HeaderValue::from_bytes(b"Bearer \xff\xfe").unwrap()))
+            .insert_header((
+                header::AUTHORIZATION,
+                HeaderValue::from_bytes(b"Bearer \xff\xfe").unwrap(),
+            ))
             .to_http_request();
-        assert!(matches!(header_token(req.headers()), HeaderToken::Unreadable(_)));
+        assert!(matches!(
+            header_token(req.headers()),
+            HeaderToken::Unreadable(_)
+        ));
     }
 
     #[test]
@@ -667,7 +762,10 @@ mod tests {
         assert_eq!(js_parse_int("abc"), 0.0);
         assert_eq!(js_parse_int("-5"), -5.0);
         assert_eq!(js_parse_int(""), 0.0);
-        assert_eq!(strip_http_schemes("https://clerk.example.com"), "clerk.example.com");
+        assert_eq!(
+            strip_http_schemes("https://clerk.example.com"),
+            "clerk.example.com"
+        );
         assert_eq!(strip_http_schemes("HTTP://a.b/https://c"), "a.b/c");
         assert_eq!(strip_http_schemes("http:whatever"), "http:whatever");
     }

@@ -1,0 +1,1064 @@
+//! Conformance with Clerk's own request-level test matrix (`request.test.ts`, spec §6) and the
+//! published test vectors, at the fixtures' fixed clock.
+
+mod support;
+
+use actix_web::http::header::HeaderMap;
+use actix_web::{App, HttpResponse, test, web};
+use clerk_actix::dev::{SessionToken, SigningKey};
+use clerk_actix::{Auth, Clerk, ClerkBuilder, ClerkMiddleware};
+use serde_json::{Value, json};
+use support::MockServer;
+use support::fixtures::{self, NOW_S, PK_LIVE, PK_TEST, at, jwt};
+
+async fn state(auth: Auth) -> HttpResponse {
+    HttpResponse::Ok().json(json!({
+        "status": auth.status().as_str(),
+        "reason": auth.reason().map(|r| r.as_str().into_owned()),
+        "message": auth.message(),
+        "userId": auth.user_id(),
+        "sessionId": auth.session_id(),
+        "tokenType": auth.token_type().map(|t| t.as_str()),
+    }))
+}
+
+struct Outcome {
+    state: Value,
+    headers: HeaderMap,
+}
+
+impl Outcome {
+    fn status(&self) -> &str {
+        self.state["status"].as_str().unwrap()
+    }
+    fn reason(&self) -> Option<&str> {
+        self.state["reason"].as_str()
+    }
+    fn message(&self) -> Option<&str> {
+        self.state["message"].as_str()
+    }
+    fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("<missing>")
+    }
+    fn assert(&self, status: &str, reason: Option<&str>) {
+        assert_eq!(
+            (self.status(), self.reason()),
+            (status, reason),
+            "{}",
+            self.state
+        );
+    }
+}
+
+async fn run(clerk: Clerk, req: test::TestRequest) -> Outcome {
+    let app = test::init_service(
+        App::new()
+            .wrap(ClerkMiddleware::new(clerk))
+            .default_service(web::to(state)),
+    )
+    .await;
+    let res = test::call_service(&app, req.to_request()).await;
+    let headers = res.headers().clone();
+    let state: Value = test::read_body_json(res).await;
+    Outcome { state, headers }
+}
+
+/// Spec §6 defaults: `GET http://clerk.com/path` with `host: example.com`, `sec-fetch-dest: document`.
+fn request() -> test::TestRequest {
+    test::TestRequest::get()
+        .uri("/path")
+        .insert_header(("host", "example.com"))
+        .insert_header(("user-agent", "Mozilla/TestAgent"))
+        .insert_header(("sec-fetch-dest", "document"))
+}
+
+fn with_cookies(req: test::TestRequest, cookies: &[(&str, &str)]) -> test::TestRequest {
+    let header: Vec<String> = cookies.iter().map(|(n, v)| format!("{n}={v}")).collect();
+    req.insert_header(("cookie", header.join("; ")))
+}
+
+/// Clerk with the fixtures' JWKS served locally and the clock at `now` seconds.
+fn clerk(server: &MockServer, pk: &str, secret: &str, now: u64) -> ClerkBuilder {
+    Clerk::builder()
+        .publishable_key(pk)
+        .secret_key(secret)
+        .api_url(&server.url)
+        .clock(move || at(now))
+}
+
+fn jwks_server() -> MockServer {
+    MockServer::jwks(fixtures::json("jwks_mock.json"))
+}
+
+// ---- Header token rows (2-9, 44) ----
+
+#[actix_web::test]
+async fn row_02_bare_token_without_scheme_does_not_throw() {
+    let server = MockServer::jwks(json!({}));
+    let req = request().insert_header(("authorization", jwt("mockInvalidSignatureJwt")));
+    let out = run(
+        clerk(&server, PK_TEST, "deadbeef", NOW_S).build().unwrap(),
+        req,
+    )
+    .await;
+    assert_eq!(out.status(), "signed-out");
+}
+
+#[actix_web::test]
+async fn row_03_basic_scheme_is_ignored_and_the_cookie_flow_runs() {
+    let server = jwks_server();
+    let req = request().insert_header(("authorization", "Basic dXNlcjpwYXNzd29yZA=="));
+    let out = run(
+        clerk(&server, PK_LIVE, "deadbeef", NOW_S).build().unwrap(),
+        req,
+    )
+    .await;
+    out.assert("signed-out", Some("session-token-and-uat-missing"));
+    assert_eq!(server.hits(), 0, "no key lookup for an ignored header");
+}
+
+#[actix_web::test]
+async fn row_04_jwks_without_keys() {
+    let server = MockServer::jwks(json!({}));
+    let req = request().insert_header(("authorization", format!("Bearer {}", jwt("mockJwt"))));
+    let out = run(
+        clerk(&server, PK_TEST, "deadbeef", NOW_S).build().unwrap(),
+        req,
+    )
+    .await;
+    out.assert("signed-out", Some("jwk-remote-failed-to-load"));
+    assert_eq!(
+        out.message(),
+        Some(
+            "The JWKS endpoint did not contain any signing keys. Contact support@clerk.com. Contact support@clerk.com (reason=jwk-remote-failed-to-load, token-carrier=header)"
+        )
+    );
+    // Row 44: the token type defaults to session_token.
+    assert_eq!(out.state["tokenType"], "session_token");
+}
+
+#[actix_web::test]
+async fn row_05_valid_header_token() {
+    let server = jwks_server();
+    let req = request().insert_header(("authorization", format!("Bearer {}", jwt("mockJwt"))));
+    let out = run(
+        clerk(&server, PK_TEST, "deadbeef", NOW_S).build().unwrap(),
+        req,
+    )
+    .await;
+    out.assert("signed-in", None);
+    let payload = &fixtures::json("claims.json")["mockJwtPayload"];
+    assert_eq!(out.state["userId"], payload["sub"]);
+    assert_eq!(out.state["sessionId"], payload["sid"]);
+    assert!(
+        out.headers.get("x-clerk-auth-status").is_none(),
+        "signed-in adds no debug headers"
+    );
+    let request = &server.requests()[0];
+    assert_eq!(request.path, "/v1/jwks");
+    assert_eq!(request.headers["authorization"], "Bearer deadbeef");
+    assert_eq!(request.headers["clerk-api-version"], "2026-05-12");
+}
+
+#[actix_web::test]
+async fn row_06_invalid_authorized_parties() {
+    let server = jwks_server();
+    let req = request().insert_header(("authorization", format!("Bearer {}", jwt("mockJwt"))));
+    let clerk = clerk(&server, PK_TEST, "deadbeef", NOW_S)
+        .authorized_parties(["whatever"])
+        .build()
+        .unwrap();
+    let out = run(clerk, req).await;
+    out.assert("signed-out", Some("token-invalid-authorized-parties"));
+    assert_eq!(
+        out.message(),
+        Some(
+            "Invalid JWT Authorized party claim (azp) \"https://accounts.inspired.puma-74.lcl.dev\". Expected \"whatever\". (reason=token-invalid-authorized-parties, token-carrier=header)"
+        )
+    );
+}
+
+#[actix_web::test]
+async fn row_07_expired_header_token_is_a_handshake_for_documents() {
+    let server = jwks_server();
+    let req = request().insert_header(("authorization", format!("Bearer {}", jwt("mockJwt"))));
+    let out = run(
+        clerk(&server, PK_TEST, "deadbeef", NOW_S + 3600)
+            .build()
+            .unwrap(),
+        req,
+    )
+    .await;
+    out.assert(
+        "handshake",
+        Some("session-token-expired-refresh-non-eligible-no-refresh-cookie"),
+    );
+    assert_eq!(out.header("x-clerk-auth-status"), "handshake");
+}
+
+#[actix_web::test]
+async fn expired_header_token_from_an_api_client_is_signed_out() {
+    let server = jwks_server();
+    let req = test::TestRequest::get()
+        .uri("/path")
+        .insert_header(("host", "example.com"))
+        .insert_header(("accept", "application/json"))
+        .insert_header(("authorization", format!("Bearer {}", jwt("mockJwt"))));
+    let out = run(
+        clerk(&server, PK_TEST, "deadbeef", NOW_S + 3600)
+            .build()
+            .unwrap(),
+        req,
+    )
+    .await;
+    out.assert(
+        "signed-out",
+        Some("session-token-expired-refresh-non-eligible-no-refresh-cookie"),
+    );
+    assert!(out.message().unwrap().starts_with("JWT is expired."));
+}
+
+#[actix_web::test]
+async fn row_08_invalid_signature() {
+    let server = jwks_server();
+    let req = request().insert_header((
+        "authorization",
+        format!("Bearer {}", jwt("mockInvalidSignatureJwt")),
+    ));
+    let out = run(
+        clerk(&server, PK_TEST, "deadbeef", NOW_S).build().unwrap(),
+        req,
+    )
+    .await;
+    out.assert("signed-out", Some("token-invalid-signature"));
+    assert_eq!(
+        out.message(),
+        Some("JWT signature is invalid. (reason=token-invalid-signature, token-carrier=header)")
+    );
+    assert_eq!(out.header("x-clerk-auth-reason"), "token-invalid-signature");
+    assert_eq!(out.header("x-clerk-auth-status"), "signed-out");
+    assert_eq!(
+        out.header("x-clerk-auth-message"),
+        "JWT signature is invalid. (reason=token-invalid-signature, token-carrier=header)"
+    );
+}
+
+#[actix_web::test]
+async fn row_09_malformed_token() {
+    let server = jwks_server();
+    let req = request().insert_header(("authorization", "Bearer test_header_token"));
+    let out = run(
+        clerk(&server, PK_TEST, "deadbeef", NOW_S).build().unwrap(),
+        req,
+    )
+    .await;
+    out.assert("signed-out", Some("token-invalid"));
+    assert_eq!(
+        out.message(),
+        Some(
+            "Invalid JWT form. A JWT consists of three parts separated by dots. (reason=token-invalid, token-carrier=header)"
+        )
+    );
+    assert_eq!(server.hits(), 0);
+}
+
+#[actix_web::test]
+async fn mock_malformed_jwt_and_expired_fixture() {
+    let server = jwks_server();
+    let req = request().insert_header((
+        "authorization",
+        format!("Bearer {}", jwt("mockMalformedJwt")),
+    ));
+    let out = run(
+        clerk(&server, PK_TEST, "deadbeef", NOW_S).build().unwrap(),
+        req,
+    )
+    .await;
+    assert_eq!(out.status(), "signed-out");
+    let req = test::TestRequest::get()
+        .uri("/path")
+        .insert_header(("authorization", format!("Bearer {}", jwt("mockExpiredJwt"))));
+    let out = run(
+        clerk(&server, PK_TEST, "deadbeef", NOW_S).build().unwrap(),
+        req,
+    )
+    .await;
+    out.assert(
+        "signed-out",
+        Some("session-token-expired-refresh-non-eligible-no-refresh-cookie"),
+    );
+}
+
+#[actix_web::test]
+async fn pem_key_verifies_fixture_tokens_without_network() {
+    let server = MockServer::jwks(json!({}));
+    let clerk = |pem: &str| {
+        Clerk::builder()
+            .publishable_key(PK_TEST)
+            .jwt_key(pem)
+            .api_url(&server.url)
+            .clock(|| at(NOW_S))
+            .build()
+            .unwrap()
+    };
+    let req = || request().insert_header(("authorization", format!("Bearer {}", jwt("mockJwt"))));
+    run(clerk(&fixtures::text("pem_public_signing_key.pem")), req())
+        .await
+        .assert("signed-in", None);
+    run(
+        clerk(&fixtures::text("pem_public_some_other_key.pem")),
+        req(),
+    )
+    .await
+    .assert("signed-out", Some("token-invalid-signature"));
+    assert_eq!(
+        server.hits(),
+        0,
+        "PEM verification never touches the network"
+    );
+    for name in ["signedJwt", "mockSignedOAuthAccessTokenJwt"] {
+        let req = request().insert_header(("authorization", format!("Bearer {}", jwt(name))));
+        let out = run(clerk(&fixtures::text("pem_public_signing_key.pem")), req).await;
+        if name == "signedJwt" {
+            assert_ne!(
+                out.reason(),
+                Some("token-invalid-signature"),
+                "{name}: {}",
+                out.state
+            );
+        } else {
+            // Row 55: an OAuth access token is not a session token.
+            out.assert("signed-out", Some("token-type-mismatch"));
+        }
+    }
+}
+
+// ---- Cookie rows ----
+
+#[actix_web::test]
+async fn row_26_no_cookies_in_production() {
+    let server = jwks_server();
+    let out = run(
+        clerk(&server, PK_LIVE, "live_deadbeef", NOW_S)
+            .build()
+            .unwrap(),
+        request(),
+    )
+    .await;
+    out.assert("signed-out", Some("session-token-and-uat-missing"));
+    assert_eq!(
+        out.header("x-clerk-auth-reason"),
+        "session-token-and-uat-missing"
+    );
+}
+
+#[actix_web::test]
+async fn row_27_no_dev_browser_in_development() {
+    let server = jwks_server();
+    let req = with_cookies(request(), &[("__session", &jwt("mockJwt"))]);
+    run(
+        clerk(&server, PK_TEST, "test_deadbeef", NOW_S)
+            .build()
+            .unwrap(),
+        req,
+    )
+    .await
+    .assert("handshake", Some("dev-browser-missing"));
+}
+
+#[actix_web::test]
+async fn row_28_no_client_uat_in_development() {
+    let server = jwks_server();
+    let req = with_cookies(
+        request(),
+        &[
+            ("__clerk_db_jwt", "deadbeef"),
+            ("__session", &jwt("mockJwt")),
+        ],
+    );
+    run(
+        clerk(&server, PK_TEST, "deadbeef", NOW_S).build().unwrap(),
+        req,
+    )
+    .await
+    .assert("handshake", Some("session-token-but-no-client-uat"));
+}
+
+#[actix_web::test]
+async fn row_29_no_cookies_in_development() {
+    let server = jwks_server();
+    run(
+        clerk(&server, PK_TEST, "deadbeef", NOW_S).build().unwrap(),
+        request(),
+    )
+    .await
+    .assert("handshake", Some("dev-browser-missing"));
+}
+
+#[actix_web::test]
+async fn row_31_client_uat_without_session_token() {
+    let server = jwks_server();
+    let req = with_cookies(request(), &[("__client_uat", "12345")]);
+    run(
+        clerk(&server, PK_LIVE, "deadbeef", NOW_S).build().unwrap(),
+        req,
+    )
+    .await
+    .assert("handshake", Some("client-uat-but-no-session-token"));
+}
+
+#[actix_web::test]
+async fn row_32_client_uat_zero_without_session_token() {
+    let server = jwks_server();
+    let req = with_cookies(request(), &[("__client_uat", "0")]);
+    run(
+        clerk(&server, PK_LIVE, "deadbeef", NOW_S).build().unwrap(),
+        req,
+    )
+    .await
+    .assert("signed-out", Some("session-token-and-uat-missing"));
+}
+
+#[actix_web::test]
+async fn row_33_client_uat_after_token_iat() {
+    let server = jwks_server();
+    let uat = (NOW_S + 10).to_string();
+    let req = with_cookies(
+        request(),
+        &[
+            ("__clerk_db_jwt", "deadbeef"),
+            ("__client_uat", &uat),
+            ("__session", &jwt("mockJwt")),
+        ],
+    );
+    run(
+        clerk(&server, PK_TEST, "deadbeef", NOW_S).build().unwrap(),
+        req,
+    )
+    .await
+    .assert("handshake", Some("session-token-iat-before-client-uat"));
+}
+
+fn own_key_clerk(key: &SigningKey, pk: &str, now: u64) -> Clerk {
+    Clerk::builder()
+        .publishable_key(pk)
+        .jwt_key(key.public_key_pem())
+        .clock(move || at(now))
+        .build()
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn row_34_valid_signature_but_no_sub() {
+    let key = SigningKey::generate("ins_own").unwrap();
+    let token = key.sign(&json!({"iat": NOW_S, "exp": NOW_S + 60, "nbf": NOW_S - 10, "iss": "https://clerk.inspired.puma-74.lcl.dev"}));
+    let uat = (NOW_S - 10).to_string();
+    let req = with_cookies(
+        request(),
+        &[
+            ("__clerk_db_jwt", "deadbeef"),
+            ("__client_uat", &uat),
+            ("__session", &token),
+        ],
+    );
+    let out = run(own_key_clerk(&key, PK_TEST, NOW_S), req).await;
+    out.assert("signed-out", Some("token-verification-failed"));
+    assert_eq!(
+        out.message(),
+        Some(
+            "Subject claim (sub) is required and must be a string. Received undefined. Make sure that this is a valid Clerk-generated JWT. (reason=token-verification-failed, token-carrier=cookie)"
+        )
+    );
+}
+
+#[actix_web::test]
+async fn row_35_valid_cookie_token() {
+    let server = jwks_server();
+    let uat = (NOW_S - 10).to_string();
+    let req = with_cookies(
+        request(),
+        &[
+            ("__clerk_db_jwt", "deadbeef"),
+            ("__client_uat", &uat),
+            ("__session", &jwt("mockJwt")),
+        ],
+    );
+    let out = run(
+        clerk(&server, PK_TEST, "deadbeef", NOW_S).build().unwrap(),
+        req,
+    )
+    .await;
+    out.assert("signed-in", None);
+    assert_eq!(out.state["userId"], "user_2GIpXOEpVyJw51rkZn9Kmnc6Sxr");
+}
+
+#[actix_web::test]
+async fn row_36_m2m_jwt_in_the_session_cookie() {
+    let key = SigningKey::generate("ins_own").unwrap();
+    let token = key.sign(&json!({"sub": "mch_123", "iat": NOW_S, "exp": NOW_S + 60, "iss": "https://clerk.inspired.puma-74.lcl.dev"}));
+    let req = with_cookies(
+        request(),
+        &[("__client_uat", "12345"), ("__session", &token)],
+    );
+    let out = run(own_key_clerk(&key, PK_LIVE, NOW_S), req).await;
+    out.assert("signed-out", Some("token-type-mismatch"));
+    assert_eq!(out.message(), None);
+}
+
+#[actix_web::test]
+async fn row_37_jwt_template_token_in_header_and_cookie() {
+    let key = SigningKey::generate("ins_own").unwrap();
+    let header = json!({"alg": "RS256", "kid": "ins_own", "typ": "JWT", "cat": "cl_B7d4PD222AAA"});
+    let token = key.sign_with_header(&header, &json!({"sub": "user_1", "iat": NOW_S, "exp": NOW_S + 60, "iss": "https://clerk.inspired.puma-74.lcl.dev"}));
+    let req = request().insert_header(("authorization", format!("Bearer {token}")));
+    run(own_key_clerk(&key, PK_LIVE, NOW_S), req)
+        .await
+        .assert("signed-out", Some("token-type-mismatch"));
+    let req = with_cookies(
+        request(),
+        &[("__client_uat", "12345"), ("__session", &token)],
+    );
+    run(own_key_clerk(&key, PK_LIVE, NOW_S), req)
+        .await
+        .assert("signed-out", Some("token-type-mismatch"));
+}
+
+#[actix_web::test]
+async fn row_38_expired_cookie_token() {
+    let server = jwks_server();
+    let uat = (NOW_S - 10).to_string();
+    let req = with_cookies(
+        request(),
+        &[
+            ("__clerk_db_jwt", "deadbeef"),
+            ("__client_uat", &uat),
+            ("__session", &jwt("mockJwt")),
+        ],
+    );
+    let out = run(
+        clerk(&server, PK_TEST, "deadbeef", NOW_S + 3600)
+            .build()
+            .unwrap(),
+        req,
+    )
+    .await;
+    out.assert(
+        "handshake",
+        Some("session-token-expired-refresh-non-eligible-no-refresh-cookie"),
+    );
+    assert!(out.message().unwrap().starts_with("JWT is expired"));
+}
+
+#[actix_web::test]
+async fn row_39_cloudfront_user_agent() {
+    let server = jwks_server();
+    let req = with_cookies(
+        request(),
+        &[("__client_uat", "12345"), ("__session", &jwt("mockJwt"))],
+    )
+    .insert_header(("user-agent", "Amazon CloudFront"));
+    run(
+        clerk(&server, PK_LIVE, "test_deadbeef", NOW_S)
+            .build()
+            .unwrap(),
+        req,
+    )
+    .await
+    .assert("signed-in", None);
+}
+
+#[actix_web::test]
+async fn rows_41_42_no_refresh_when_not_eligible() {
+    let server = jwks_server();
+    let req = with_cookies(
+        request(),
+        &[
+            ("__client_uat", "12345"),
+            ("__session", &jwt("mockExpiredJwt")),
+        ],
+    )
+    .insert_header(("origin", "https://example.com"));
+    run(
+        clerk(&server, PK_LIVE, "deadbeef", NOW_S).build().unwrap(),
+        req,
+    )
+    .await
+    .assert(
+        "handshake",
+        Some("session-token-expired-refresh-non-eligible-no-refresh-cookie"),
+    );
+    let req = with_cookies(
+        request(),
+        &[
+            ("__session", &jwt("mockJwt")),
+            ("__refresh_MqCvchyS", "can_be_anything"),
+        ],
+    );
+    run(
+        clerk(&server, PK_LIVE, "deadbeef", NOW_S).build().unwrap(),
+        req,
+    )
+    .await
+    .assert("handshake", Some("session-token-but-no-client-uat"));
+}
+
+// ---- Satellite and multi-domain rows that need no redirect target ----
+
+#[actix_web::test]
+async fn row_12_satellite_non_browser_request() {
+    let server = jwks_server();
+    let req = with_cookies(request(), &[("__client_uat", "0")])
+        .insert_header(("sec-fetch-dest", "empty"))
+        .insert_header(("user-agent", "[some-agent]"));
+    let clerk = clerk(&server, PK_LIVE, "deadbeef", NOW_S)
+        .is_satellite(true)
+        .sign_in_url("https://primary.dev/sign-in")
+        .domain("satellite.dev")
+        .build()
+        .unwrap();
+    run(clerk, req)
+        .await
+        .assert("signed-out", Some("session-token-and-uat-missing"));
+}
+
+#[actix_web::test]
+async fn rows_15_18_satellite_without_cookies_skips_sync() {
+    let server = jwks_server();
+    let clerk = || {
+        clerk(&server, PK_LIVE, "deadbeef", NOW_S)
+            .is_satellite(true)
+            .domain("satellite.dev")
+            .build()
+            .unwrap()
+    };
+    let req = with_cookies(request(), &[("__client_uat", "0")]);
+    let out = run(clerk(), req).await;
+    out.assert("signed-out", Some("session-token-and-uat-missing"));
+    assert!(out.headers.get("location").is_none());
+    // Rows 16/20: an explicit __clerk_synced=false asks for a sync.
+    let req = with_cookies(request(), &[("__client_uat", "0")]).uri("/path?__clerk_synced=false");
+    run(clerk(), req)
+        .await
+        .assert("handshake", Some("satellite-needs-syncing"));
+    // Row 17: __clerk_synced=true means the sync just completed.
+    let req = with_cookies(request(), &[("__client_uat", "0")]).uri("/path?__clerk_synced=true");
+    run(clerk(), req)
+        .await
+        .assert("signed-out", Some("session-token-and-uat-missing"));
+    // Row 21: a redirect loop ends in signed out with the same reason.
+    let req = with_cookies(
+        request(),
+        &[("__client_uat", "0"), ("__clerk_redirect_count", "3")],
+    )
+    .uri("/path?__clerk_synced=false");
+    run(clerk(), req)
+        .await
+        .assert("signed-out", Some("satellite-needs-syncing"));
+    // Row 83: POST documents are never sent through a handshake.
+    let req = with_cookies(
+        test::TestRequest::post().uri("/path?__clerk_synced=false"),
+        &[("__client_uat", "0")],
+    )
+    .insert_header(("sec-fetch-dest", "document"));
+    run(clerk(), req)
+        .await
+        .assert("signed-out", Some("session-token-and-uat-missing"));
+}
+
+#[actix_web::test]
+async fn row_23_primary_responds_to_syncing() {
+    let server = jwks_server();
+    let req = with_cookies(
+        request(),
+        &[("__client_uat", "12345"), ("__session", &jwt("mockJwt"))],
+    )
+    .uri("/path?__clerk_redirect_url=http://localhost:3000");
+    run(
+        clerk(&server, PK_TEST, "sk_test_deadbeef", NOW_S)
+            .build()
+            .unwrap(),
+        req,
+    )
+    .await
+    .assert("handshake", Some("primary-responds-to-syncing"));
+}
+
+#[actix_web::test]
+async fn row_13_dev_browser_sync() {
+    let server = jwks_server();
+    let req = request().uri(&format!(
+        "/path?__clerk_synced=true&__clerk_db_jwt={}",
+        jwt("mockJwt")
+    ));
+    let clerk = clerk(&server, PK_TEST, "sk_test_deadbeef", NOW_S)
+        .is_satellite(true)
+        .sign_in_url("https://primary.dev/sign-in")
+        .domain("satellite.dev")
+        .build()
+        .unwrap();
+    run(clerk, req)
+        .await
+        .assert("handshake", Some("dev-browser-sync"));
+}
+
+// ---- POST + document (rows 82-84) ----
+
+#[actix_web::test]
+async fn rows_82_84_post_documents_get_signed_out_instead_of_handshake() {
+    let server = jwks_server();
+    let post = || {
+        test::TestRequest::post()
+            .uri("/path")
+            .insert_header(("host", "example.com"))
+            .insert_header(("sec-fetch-dest", "document"))
+    };
+    let req = with_cookies(post(), &[("__client_uat", "12345")]);
+    run(
+        clerk(&server, PK_LIVE, "deadbeef", NOW_S).build().unwrap(),
+        req,
+    )
+    .await
+    .assert("signed-out", Some("client-uat-but-no-session-token"));
+    let uat = (NOW_S + 10).to_string();
+    let req = with_cookies(
+        post(),
+        &[
+            ("__clerk_db_jwt", "deadbeef"),
+            ("__client_uat", &uat),
+            ("__session", &jwt("mockJwt")),
+        ],
+    );
+    run(
+        clerk(&server, PK_TEST, "deadbeef", NOW_S).build().unwrap(),
+        req,
+    )
+    .await
+    .assert("signed-out", Some("session-token-iat-before-client-uat"));
+}
+
+// ---- Cross-origin referrer (rows 64-81) ----
+
+async fn cross_origin(
+    pk: &str,
+    host: &str,
+    referer: Option<&str>,
+    method: &str,
+    dest: &str,
+) -> Outcome {
+    let server = jwks_server();
+    let mut req = match method {
+        "POST" => test::TestRequest::post(),
+        _ => test::TestRequest::get(),
+    }
+    .uri("https://primary.com/dashboard")
+    .insert_header(("host", host))
+    .insert_header(("sec-fetch-dest", dest));
+    if let Some(referer) = referer {
+        req = req.insert_header(("referer", referer));
+    }
+    let mut cookies = vec![
+        ("__session", jwt("mockJwt")),
+        ("__client_uat", "12345".to_owned()),
+    ];
+    if pk == PK_TEST {
+        cookies.push(("__clerk_db_jwt", "deadbeef".to_owned()));
+    }
+    let cookies: Vec<(&str, &str)> = cookies.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let clerk = clerk(&server, pk, "deadbeef", NOW_S)
+        .domain("primary.com")
+        .build()
+        .unwrap();
+    run(clerk, with_cookies(req, &cookies)).await
+}
+
+#[actix_web::test]
+async fn rows_64_81_cross_origin_referrers() {
+    const SYNC: Option<&str> = Some("primary-domain-cross-origin-sync");
+    let cases: &[(&str, &str, Option<&str>, &str, &str, &str, Option<&str>)] = &[
+        // (row, pk, referer, method, sec-fetch-dest, expected status, expected reason)
+        (
+            "64",
+            PK_LIVE,
+            Some("https://satellite.com/signin"),
+            "GET",
+            "document",
+            "handshake",
+            SYNC,
+        ),
+        ("68", PK_LIVE, None, "GET", "document", "signed-in", None),
+        (
+            "69",
+            PK_LIVE,
+            Some("https://satellite.com/signin"),
+            "POST",
+            "document",
+            "signed-in",
+            None,
+        ),
+        (
+            "70",
+            PK_LIVE,
+            Some("https://satellite.com/signin"),
+            "GET",
+            "empty",
+            "signed-in",
+            None,
+        ),
+        (
+            "71",
+            PK_LIVE,
+            Some("invalid-url-format"),
+            "GET",
+            "document",
+            "signed-in",
+            None,
+        ),
+        (
+            "72",
+            PK_LIVE,
+            Some("https://accounts.example.com/sign-in"),
+            "GET",
+            "document",
+            "handshake",
+            SYNC,
+        ),
+        (
+            "73",
+            PK_TEST,
+            Some("https://foo-bar-13.accounts.dev/sign-in"),
+            "GET",
+            "document",
+            "signed-in",
+            None,
+        ),
+        (
+            "74",
+            PK_TEST,
+            Some("https://accounts.foo-bar-13.lcl.dev/sign-in"),
+            "GET",
+            "document",
+            "signed-in",
+            None,
+        ),
+        (
+            "75",
+            PK_LIVE,
+            Some("https://foo-bar-13.accounts.dev/sign-in"),
+            "GET",
+            "document",
+            "handshake",
+            SYNC,
+        ),
+        (
+            "76",
+            PK_LIVE,
+            Some("https://accounts.foo-bar-13.lcl.dev/sign-in"),
+            "GET",
+            "document",
+            "handshake",
+            SYNC,
+        ),
+        (
+            "77",
+            PK_TEST,
+            Some("https://accounts.inspired.puma-74.lcl.dev/sign-in"),
+            "GET",
+            "document",
+            "signed-in",
+            None,
+        ),
+        (
+            "78",
+            PK_TEST,
+            Some("https://clerk.inspired.puma-74.lcl.dev/v1/client/sign_ins/sia_123"),
+            "GET",
+            "document",
+            "signed-in",
+            None,
+        ),
+        (
+            "79",
+            PK_LIVE,
+            Some("https://clerk.inspired.puma-74.lcl.dev/sign-in"),
+            "GET",
+            "document",
+            "signed-in",
+            None,
+        ),
+        (
+            "80",
+            PK_LIVE,
+            Some("https://satellite.com/sign-in"),
+            "GET",
+            "document",
+            "handshake",
+            SYNC,
+        ),
+    ];
+    for (row, pk, referer, method, dest, status, reason) in cases {
+        let out = cross_origin(pk, "example.com", *referer, method, dest).await;
+        assert_eq!(
+            (out.status(), out.reason()),
+            (*status, *reason),
+            "row {row}: {}",
+            out.state
+        );
+        if *status == "handshake" {
+            assert_eq!(
+                out.message(),
+                Some("Cross-origin request from satellite domain requires handshake")
+            );
+        }
+    }
+    // Rows 66/81: the referrer is the current origin.
+    let out = cross_origin(
+        PK_LIVE,
+        "primary.com",
+        Some("https://primary.com/signin"),
+        "GET",
+        "document",
+    )
+    .await;
+    out.assert("signed-in", None);
+}
+
+#[actix_web::test]
+async fn row_67_same_origin_localhost() {
+    let server = jwks_server();
+    let req = with_cookies(
+        test::TestRequest::get()
+            .uri("/path")
+            .insert_header(("host", "localhost:3000"))
+            .insert_header(("sec-fetch-dest", "document")),
+        &[
+            ("__session", &jwt("mockJwt")),
+            ("__client_uat", "12345"),
+            ("__clerk_db_jwt", "deadbeef"),
+        ],
+    )
+    .insert_header(("referer", "http://localhost:3000"));
+    run(
+        clerk(&server, PK_TEST, "deadbeef", NOW_S).build().unwrap(),
+        req,
+    )
+    .await
+    .assert("signed-in", None);
+}
+
+// ---- Suffixed cookies (authenticateContext.test.ts, §6.5) ----
+
+fn session(key: &SigningKey, iss: &str, iat: u64) -> String {
+    SessionToken::new("user_1")
+        .issuer(iss)
+        .issued_at(at(iat))
+        .sign(key)
+}
+
+#[actix_web::test]
+async fn suffixed_cookies_are_preferred_for_production_multi_app() {
+    let key = SigningKey::generate("ins_own").unwrap();
+    let own = session(&key, "https://clerk.inspired.puma-74.lcl.dev", NOW_S);
+    let suffixed = SessionToken::new("user_suffixed")
+        .issuer("https://clerk.inspired.puma-74.lcl.dev")
+        .issued_at(at(NOW_S))
+        .sign(&key);
+    // prod: valid suffixed and un-suffixed → the suffixed session wins.
+    let req = with_cookies(
+        request(),
+        &[
+            ("__client_uat", "1717490192"),
+            ("__client_uat_MqCvchyS", "1666648000"),
+            ("__session", &own),
+            ("__session_MqCvchyS", &suffixed),
+        ],
+    );
+    let out = run(own_key_clerk(&key, PK_LIVE, NOW_S), req).await;
+    out.assert("signed-in", None);
+    assert_eq!(out.state["userId"], "user_suffixed");
+    // prod: un-suffixed session from another app (other issuer) → suffixed cookies.
+    let other_app = session(&key, "http:whatever", NOW_S);
+    let req = with_cookies(
+        request(),
+        &[
+            ("__client_uat", "1666648000"),
+            ("__client_uat_MqCvchyS", "1666648000"),
+            ("__session", &other_app),
+            ("__session_MqCvchyS", &suffixed),
+        ],
+    );
+    let out = run(own_key_clerk(&key, PK_LIVE, NOW_S), req).await;
+    assert_eq!(out.state["userId"], "user_suffixed", "{}", out.state);
+    // Un-suffixed cookies only → un-suffixed.
+    let req = with_cookies(
+        request(),
+        &[("__client_uat", "1666648000"), ("__session", &own)],
+    );
+    let out = run(own_key_clerk(&key, PK_LIVE, NOW_S), req).await;
+    assert_eq!(out.state["userId"], "user_1");
+    // A newer un-suffixed session than the suffixed one (ClerkJS downgrade) → un-suffixed.
+    let newer = SessionToken::new("user_newer")
+        .issuer("https://clerk.inspired.puma-74.lcl.dev")
+        .issued_at(at(NOW_S + 5))
+        .sign(&key);
+    let req = with_cookies(
+        request(),
+        &[
+            ("__client_uat", "1666648000"),
+            ("__client_uat_MqCvchyS", "1666648001"),
+            ("__session", &newer),
+            ("__session_MqCvchyS", &suffixed),
+        ],
+    );
+    let out = run(own_key_clerk(&key, PK_LIVE, NOW_S + 5), req).await;
+    assert_eq!(out.state["userId"], "user_newer", "{}", out.state);
+    // A signed-out suffixed client_uat and an un-suffixed session (no suffixed session): suffixed
+    // cookies are used, so there is no session token at all.
+    let req = with_cookies(
+        request(),
+        &[
+            ("__client_uat", "0"),
+            ("__client_uat_MqCvchyS", "0"),
+            ("__session", &own),
+        ],
+    );
+    let out = run(own_key_clerk(&key, PK_LIVE, NOW_S), req).await;
+    out.assert("signed-out", Some("session-token-and-uat-missing"));
+}
+
+// ---- Verification details (§6.6) through the middleware ----
+
+#[actix_web::test]
+async fn clock_skew_is_configurable() {
+    let key = SigningKey::generate("ins_own").unwrap();
+    let token = SessionToken::new("user_1")
+        .issued_at(at(NOW_S))
+        .lifetime(std::time::Duration::from_secs(60))
+        .sign(&key);
+    let clerk = |skew: u64, now: u64| {
+        Clerk::builder()
+            .publishable_key(PK_LIVE)
+            .jwt_key(key.public_key_pem())
+            .clock_skew(std::time::Duration::from_secs(skew))
+            .clock(move || at(now))
+            .build()
+            .unwrap()
+    };
+    let req = || {
+        test::TestRequest::get()
+            .uri("/")
+            .insert_header(("authorization", format!("Bearer {token}")))
+    };
+    run(clerk(0, NOW_S + 59), req())
+        .await
+        .assert("signed-in", None);
+    run(clerk(0, NOW_S + 61), req()).await.assert(
+        "signed-out",
+        Some("session-token-expired-refresh-non-eligible-no-refresh-cookie"),
+    );
+    run(clerk(5, NOW_S + 61), req())
+        .await
+        .assert("signed-in", None);
+}
