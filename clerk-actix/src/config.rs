@@ -363,6 +363,13 @@ impl ClerkBuilder {
         self
     }
 
+    /// How long fetched JWKS keys count as fresh before a background refresh (default 5 min,
+    /// as Clerk). Known keys keep working while a refresh fails.
+    pub fn jwks_freshness(mut self, freshness: Duration) -> Self {
+        self.jwks.freshness = freshness;
+        self
+    }
+
     /// Minimum time between two JWKS fetches caused by unknown `kid`s (default 5 s).
     pub fn jwks_min_refetch_interval(mut self, interval: Duration) -> Self {
         self.jwks.min_refetch_interval = interval;
