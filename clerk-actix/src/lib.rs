@@ -12,4 +12,8 @@ compile_error!(
     "clerk-actix: enable exactly one JWT crypto backend: the default feature `aws-lc-rs`, or `rust-crypto`."
 );
 
+pub mod client;
+pub mod models;
 mod secret;
+
+pub use client::ClerkClient;
