@@ -172,9 +172,12 @@ impl ClerkClient {
 }
 
 fn transport_error(error: awc::error::SendRequestError) -> ApiError {
-    use awc::error::SendRequestError;
+    use awc::error::{ConnectError, SendRequestError};
     let kind = match &error {
         SendRequestError::Timeout => return ApiError::Timeout,
+        // awc reports a peer that closes the connection before answering as a connector
+        // disconnect; the connection itself was made.
+        SendRequestError::Connect(ConnectError::Disconnected) => TransportErrorKind::Connection,
         SendRequestError::Connect(_) => TransportErrorKind::Connect,
         SendRequestError::Send(_) | SendRequestError::Response(_) | SendRequestError::H2(_) => {
             TransportErrorKind::Connection
