@@ -47,6 +47,7 @@ compile_error!(
 mod auth;
 mod authorization;
 mod background;
+pub mod client;
 mod claims;
 mod config;
 mod cookies;
@@ -60,6 +61,7 @@ mod jwks;
 mod jwt;
 mod keys;
 mod middleware;
+pub mod models;
 mod publishable_key;
 mod request;
 mod secret;
@@ -71,6 +73,7 @@ pub use authorization::{
     reverification_error_body,
 };
 pub use claims::{ClaimsError, SessionClaims, SessionStatus};
+pub use client::ClerkClient;
 pub use config::{Clerk, ClerkBuilder, ConfigError, DEFAULT_API_URL, DEFAULT_API_VERSION};
 pub use error::{TokenCarrier, TokenErrorReason, TokenVerificationError};
 pub use extract::{Auth, AuthRejection, ClerkRequestExt, SignedIn};
