@@ -12,4 +12,7 @@ compile_error!(
     "clerk-actix: enable exactly one JWT crypto backend: the default feature `aws-lc-rs`, or `rust-crypto`."
 );
 
+mod route_matcher;
 mod secret;
+
+pub use route_matcher::{MalformedUrl, RouteMatcher, RoutePatternError};
