@@ -12,7 +12,9 @@ compile_error!(
     "clerk-actix: enable exactly one JWT crypto backend: the default feature `aws-lc-rs`, or `rust-crypto`."
 );
 
+mod organization_sync;
 mod route_matcher;
 mod secret;
 
+pub use organization_sync::{OrganizationMatcher, OrganizationSyncOptions, OrganizationSyncTarget};
 pub use route_matcher::{MalformedUrl, RouteMatcher, RoutePatternError};

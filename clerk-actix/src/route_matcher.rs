@@ -12,7 +12,7 @@ use actix_web::{HttpResponse, ResponseError};
 use regex::RegexSet;
 
 use self::normalize::normalize_path;
-use self::path_pattern::PathPattern;
+pub(crate) use self::path_pattern::{ParamValue, PathPattern};
 
 /// Decides whether a request path matches any of a set of route patterns, as Clerk's
 /// `createRouteMatcher` does.

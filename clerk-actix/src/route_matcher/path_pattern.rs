@@ -459,6 +459,8 @@ pub(crate) struct PathPattern {
     pattern: String,
     source: String,
     regex: Regex,
+    /// The parameters in capture-group order.
+    keys: Vec<Key>,
 }
 
 impl fmt::Debug for PathPattern {
@@ -484,18 +486,22 @@ impl PathPattern {
         let translatable = build_source(&parts, |p| &p.translatable)?;
         let rust_source = js_regex::translate_case_insensitive(&translatable)?;
         let regex = Regex::new(&rust_source).map_err(engine_error)?;
-        let key_count = parts
-            .iter()
-            .filter(|part| matches!(part, Part::Key(key) if !key.pattern.javascript.is_empty()))
-            .count();
+        let keys: Vec<Key> = parts
+            .into_iter()
+            .filter_map(|part| match part {
+                Part::Key(key) if !key.pattern.javascript.is_empty() => Some(key),
+                _ => None,
+            })
+            .collect();
         // Each key owns exactly one group; any other group would shift every parameter after it.
-        if regex.captures_len() != key_count + 1 {
+        if regex.captures_len() != keys.len() + 1 {
             return Err(PatternError::CapturingGroup(0));
         }
         Ok(Self {
             pattern: pattern.to_owned(),
             source,
             regex,
+            keys,
         })
     }
 
@@ -509,6 +515,32 @@ impl PathPattern {
     pub(crate) fn engine_source(&self) -> &str {
         self.regex.as_str()
     }
+
+    pub(crate) fn is_match(&self, path: &str) -> bool {
+        self.regex.is_match(path)
+    }
+
+    /// path-to-regexp's `match(pattern)(path)` with the default `decode` (the identity): parameter
+    /// values are raw slices of `path`, still percent-encoded.
+    pub(crate) fn match_params<'p>(&self, path: &'p str) -> Option<Params<'_, 'p>> {
+        let captures = self.regex.captures(path)?;
+        let entries = self
+            .keys
+            .iter()
+            .zip(captures.iter().skip(1))
+            .filter_map(|(key, group)| {
+                let value = group?.as_str();
+                let value = if key.modifier.repeats() {
+                    let separator = [key.prefix.as_str(), key.suffix.as_str()].concat();
+                    ParamValue::Repeated(value.split(separator.as_str()).collect())
+                } else {
+                    ParamValue::Single(value)
+                };
+                Some((key.name.as_str(), value))
+            })
+            .collect();
+        Some(Params { entries })
+    }
 }
 
 pub(crate) fn engine_error(error: regex::Error) -> PatternError {
@@ -516,6 +548,32 @@ pub(crate) fn engine_error(error: regex::Error) -> PatternError {
     let message = error.to_string();
     let reason = message.lines().last().unwrap_or_default().trim();
     PatternError::Engine(reason.trim_start_matches("error: ").to_owned())
+}
+
+/// The value of one matched parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ParamValue<'p> {
+    Single(&'p str),
+    /// `:name*` / `:name+`: the capture split on prefix + suffix, as path-to-regexp does.
+    Repeated(Vec<&'p str>),
+}
+
+/// The parameters of a successful match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Params<'k, 'p> {
+    entries: Vec<(&'k str, ParamValue<'p>)>,
+}
+
+impl<'p> Params<'_, 'p> {
+    /// The value of parameter `name`; when a name repeats, the last participating group wins, as in
+    /// the JavaScript object path-to-regexp fills.
+    pub(crate) fn get(&self, name: &str) -> Option<&ParamValue<'p>> {
+        self.entries
+            .iter()
+            .rev()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value)
+    }
 }
 
 #[cfg(test)]
@@ -528,6 +586,13 @@ mod tests {
 
     fn source(pattern: &str) -> String {
         compiled(pattern).source().to_owned()
+    }
+
+    fn single<'p>(params: &Params<'_, 'p>, name: &str) -> Option<&'p str> {
+        match params.get(name)? {
+            ParamValue::Single(value) => Some(value),
+            ParamValue::Repeated(_) => None,
+        }
     }
 
     #[test]
@@ -655,5 +720,53 @@ mod tests {
             PathPattern::compile("/(a{3,2})"),
             Err(PatternError::Engine(_))
         ));
+    }
+
+    #[test]
+    fn params_are_raw_and_named_or_numbered() {
+        let pattern = compiled("/orgs/:slug/(.*)");
+        let params = pattern.match_params("/orgs/My%20Org/a/b").expect("matches");
+        assert_eq!(single(&params, "slug"), Some("My%20Org"));
+        assert_eq!(single(&params, "0"), Some("a/b"));
+        assert_eq!(params.get("missing"), None);
+    }
+
+    #[test]
+    fn repeated_params_split_on_prefix_and_suffix() {
+        let pattern = compiled("/files/:path+");
+        let params = pattern.match_params("/files/a/b/c").expect("matches");
+        assert_eq!(
+            params.get("path"),
+            Some(&ParamValue::Repeated(vec!["a", "b", "c"]))
+        );
+        let pattern = compiled("/a{-:b-}*");
+        let params = pattern.match_params("/a-x--y-").expect("matches");
+        assert_eq!(params.get("b"), Some(&ParamValue::Repeated(vec!["x", "y"])));
+    }
+
+    #[test]
+    fn optional_param_that_does_not_participate_is_absent() {
+        let pattern = compiled("/users/:id?");
+        let params = pattern.match_params("/users").expect("matches");
+        assert_eq!(params.get("id"), None);
+    }
+
+    #[test]
+    fn last_participating_duplicate_name_wins() {
+        let pattern = compiled("/:id/:id");
+        let params = pattern.match_params("/first/second").expect("matches");
+        assert_eq!(single(&params, "id"), Some("second"));
+    }
+
+    #[test]
+    fn look_ahead_guard_is_kept_for_single_characters() {
+        let pattern = compiled("/:from-:to");
+        let params = pattern.match_params("/a-b-c").expect("matches");
+        // `(?!-)` keeps "-" out of `to`, so `from` takes the longer share (6.2 gave from="a").
+        assert_eq!(single(&params, "from"), Some("a-b"));
+        assert_eq!(single(&params, "to"), Some("c"));
+        let file = compiled("/file.:ext");
+        assert!(file.is_match("/file.PNG"));
+        assert!(!file.is_match("/file..png"));
     }
 }
