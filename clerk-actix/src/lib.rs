@@ -62,8 +62,11 @@ mod jwt;
 mod keys;
 mod middleware;
 pub mod models;
+mod organization_sync;
+pub mod models;
 mod publishable_key;
 mod request;
+mod route_matcher;
 mod secret;
 mod verify;
 
@@ -78,5 +81,7 @@ pub use config::{Clerk, ClerkBuilder, ConfigError, DEFAULT_API_URL, DEFAULT_API_
 pub use error::{TokenCarrier, TokenErrorReason, TokenVerificationError};
 pub use extract::{Auth, AuthRejection, ClerkRequestExt, SignedIn};
 pub use middleware::{ClerkMiddleware, ClerkMiddlewareService};
+pub use organization_sync::{OrganizationMatcher, OrganizationSyncOptions, OrganizationSyncTarget};
 pub use publishable_key::{InstanceType, PublishableKey, PublishableKeyError};
+pub use route_matcher::{MalformedUrl, RouteMatcher, RoutePatternError};
 pub use verify::TokenValidation;
