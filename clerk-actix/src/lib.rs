@@ -63,7 +63,6 @@ mod keys;
 mod middleware;
 pub mod models;
 mod organization_sync;
-pub mod models;
 mod publishable_key;
 mod request;
 mod route_matcher;
