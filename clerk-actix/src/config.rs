@@ -10,6 +10,7 @@ use crate::jwks::{JwksCache, JwksSettings};
 use crate::keys::VerifyingKey;
 use crate::publishable_key::{InstanceType, PublishableKey};
 use crate::secret::Secret;
+use crate::token_cache::{TokenCache, TokenCacheLimits};
 use crate::verify::{KeySource, TokenValidation};
 
 /// Default Backend API URL.
@@ -52,6 +53,9 @@ pub(crate) struct ClerkOptions {
     pub(crate) treat_pending_as_signed_out: bool,
     pub(crate) validation: TokenValidation,
     pub(crate) keys: KeySource,
+    /// Tokens verified under exactly this snapshot. Owned, never shared: a new configuration
+    /// must start with an empty cache (see `token_cache`).
+    pub(crate) token_cache: TokenCache,
     pub(crate) clock: Option<Arc<dyn Fn() -> SystemTime + Send + Sync>>,
 }
 
@@ -92,6 +96,13 @@ impl Clerk {
     /// An owned snapshot, for code that holds it across `.await`.
     pub(crate) fn options_arc(&self) -> Arc<ClerkOptions> {
         self.inner.load_full()
+    }
+
+    /// Swaps in a new configuration for every clone of this handle (requests already running keep
+    /// the snapshot they started with).
+    #[cfg(feature = "fuzzing")]
+    pub(crate) fn replace_options(&self, options: ClerkOptions) {
+        self.inner.store(Arc::new(options));
     }
 
     /// Whether both handles are clones of one `Clerk`.
@@ -192,6 +203,7 @@ pub struct ClerkBuilder {
     treat_pending_as_signed_out: Option<bool>,
     validation: TokenValidation,
     jwks: JwksSettings,
+    token_cache: TokenCacheLimits,
     clock: Option<Arc<dyn Fn() -> SystemTime + Send + Sync>>,
 }
 
@@ -384,6 +396,34 @@ impl ClerkBuilder {
         self
     }
 
+    /// Bounds of the verified-token cache: at most `max_entries` tokens and about `max_bytes` of
+    /// memory (defaults 16 384 and 32 MiB); `0` entries turns the cache off.
+    ///
+    /// A session token that passed full verification is remembered (by its SHA-256), so the same
+    /// token on the next request skips the RSA signature check. Everything else still runs on
+    /// every request: `exp`, `nbf` and `iat` against the clock, and whether the key that signed it
+    /// is still in the JWKS. Only successes are remembered, and a new configuration starts empty.
+    ///
+    /// ```
+    /// use clerk_actix::Clerk;
+    /// # let pem = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"),
+    /// #     "/../tests/fixtures/clerk-js/pem_public_signing_key.pem")).expect("fixture");
+    /// let clerk = Clerk::builder()
+    ///     .publishable_key("pk_test_Y2xlcmsuaW5zcGlyZWQucHVtYS03NC5sY2wuZGV2JA")
+    ///     .jwt_key(pem)
+    ///     .verified_token_cache(100_000, 256 << 20) // a large site: 100k sessions a minute
+    ///     .build()
+    ///     .expect("valid configuration");
+    /// # drop(clerk);
+    /// ```
+    pub fn verified_token_cache(mut self, max_entries: usize, max_bytes: usize) -> Self {
+        self.token_cache = TokenCacheLimits {
+            max_entries,
+            max_bytes,
+        };
+        self
+    }
+
     /// Replaces the wall clock used for token times (for tests with fixed-time tokens).
     pub fn clock(mut self, now: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
         self.clock = Some(Arc::new(now));
@@ -521,6 +561,7 @@ impl ClerkBuilder {
             treat_pending_as_signed_out: self.treat_pending_as_signed_out.unwrap_or(true),
             validation,
             keys,
+            token_cache: TokenCache::new(self.token_cache),
             clock: self.clock,
         })
     }

@@ -170,6 +170,20 @@ impl JwksCache {
     pub(crate) fn cached(self: &Arc<Self>, kid: &str) -> Option<VerifyingKey> {
         let keys = self.keys.load();
         let key = keys.get(kid)?.clone();
+        self.refresh_if_stale(&keys);
+        Some(key)
+    }
+
+    /// The generation of the current set if it holds `kid`. Starts a background refresh when
+    /// the set is stale, like [`cached`](Self::cached).
+    pub(crate) fn generation_with(self: &Arc<Self>, kid: &str) -> Option<u64> {
+        let keys = self.keys.load();
+        keys.get(kid)?;
+        self.refresh_if_stale(&keys);
+        Some(keys.generation)
+    }
+
+    fn refresh_if_stale(self: &Arc<Self>, keys: &KeySet) {
         if keys
             .fetched_at
             .is_none_or(|at| at.elapsed() >= self.settings.freshness)
@@ -179,7 +193,6 @@ impl JwksCache {
                 self.start_fetch(&mut state);
             }
         }
-        Some(key)
     }
 
     /// The key for `kid`, fetching the JWKS when it is unknown (see the module docs).

@@ -44,11 +44,16 @@ compile_error!(
     "clerk-actix: enable exactly one JWT crypto backend: the default feature `aws-lc-rs`, or `rust-crypto`."
 );
 
+/// Internals for the fuzz targets, property tests and benchmarks (feature `fuzzing`).
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+#[path = "fuzzing.rs"]
+pub mod __fuzz;
 mod auth;
 mod authorization;
 mod background;
-pub mod client;
 mod claims;
+pub mod client;
 mod config;
 mod cookies;
 mod crypto;
@@ -56,6 +61,7 @@ mod crypto;
 pub mod dev;
 mod error;
 mod extract;
+mod header_text;
 mod http;
 mod jwks;
 mod jwt;
@@ -67,6 +73,7 @@ mod publishable_key;
 mod request;
 mod route_matcher;
 mod secret;
+mod token_cache;
 mod verify;
 
 pub use auth::{AuthReason, AuthStatus, ClerkAuth, TokenType};

@@ -19,6 +19,7 @@ use crate::cookies::Cookies;
 use crate::error::{TokenCarrier, TokenErrorReason, TokenVerificationError};
 use crate::jwt::DecodedJwt;
 use crate::publishable_key::InstanceType;
+use crate::token_cache::Lookup;
 use crate::verify::{self, HeaderType};
 
 /// Cookie and query names of Clerk's cookie protocol.
@@ -52,7 +53,7 @@ fn header_token(headers: &HeaderMap) -> HeaderToken<'_> {
     if values.next().is_some() {
         return HeaderToken::Unreadable("The Authorization header was sent more than once.");
     }
-    let Ok(value) = value.to_str() else {
+    let Some(value) = crate::header_text::visible_ascii(value) else {
         return HeaderToken::Unreadable("The Authorization header is not valid ASCII.");
     };
     let token = match value.split_once(' ') {
@@ -371,6 +372,12 @@ async fn header_flow(
     info: &RequestInfo,
     token: &str,
 ) -> Outcome {
+    // A session token verified before (see token_cache) skips decoding, step 1 and verification.
+    let now_ms = verify::now_ms(options.now());
+    let cache = &options.token_cache;
+    if let Some(claims) = cache.session_claims(token, &options.keys, &options.validation, now_ms) {
+        return Outcome::signed_in(claims, token);
+    }
     // Step 1: machine tokens and non-session categories (JWT templates) are not session tokens.
     if let Ok(jwt) = DecodedJwt::decode(token) {
         if jwt.is_oauth_jwt() || jwt.is_m2m_jwt() || jwt.has_non_session_category() {
@@ -391,19 +398,34 @@ pub(crate) async fn verify_session_token(
     options: &ClerkOptions,
     token: &str,
 ) -> Result<serde_json::Map<String, Value>, TokenVerificationError> {
-    let (jwt, alg) = verify::precheck(token, &options.validation, HeaderType::Jwt)?;
-    let kid = jwt.header_str("kid");
-    let key = match options.keys.cached(kid) {
-        Some(key) => key,
-        None => options.keys.resolve(kid).await?,
-    };
-    verify::verify_signature_and_claims(
-        jwt,
-        alg,
-        &key,
+    let ticket = match options.token_cache.lookup(
+        token,
+        &options.keys,
         &options.validation,
         verify::now_ms(options.now()),
-    )
+    ) {
+        Lookup::Hit(result) => return result,
+        Lookup::Miss(ticket) => ticket,
+    };
+    let (jwt, alg) = verify::precheck(token, &options.validation, HeaderType::Jwt)?;
+    let kid = jwt.header_str("kid").map(str::to_owned);
+    let session_kind = !(jwt.is_oauth_jwt() || jwt.is_m2m_jwt() || jwt.has_non_session_category());
+    let key = match options.keys.cached(kid.as_deref()) {
+        Some(key) => key,
+        None => options.keys.resolve(kid.as_deref()).await?,
+    };
+    let now_ms = verify::now_ms(options.now());
+    let payload = verify::verify_signature_and_claims(jwt, alg, &key, &options.validation, now_ms)?;
+    let cache = &options.token_cache;
+    cache.store(
+        ticket,
+        &options.keys,
+        kid.as_deref(),
+        &payload,
+        session_kind,
+        now_ms,
+    );
+    Ok(payload)
 }
 
 fn signed_in_or_invalid(

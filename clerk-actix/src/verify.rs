@@ -66,6 +66,25 @@ pub(crate) enum KeySource {
 }
 
 impl KeySource {
+    /// Changes whenever the set of keys may have changed (never, for a PEM key).
+    pub(crate) fn generation(&self) -> u64 {
+        match self {
+            Self::Pem(_) => 0,
+            Self::Jwks(cache) => cache.current().generation,
+        }
+    }
+
+    /// Whether the key named `kid` is still in the key set of `generation`. Like a cached key
+    /// lookup, it starts a background refresh when the set is stale.
+    pub(crate) fn still_current(&self, kid: Option<&str>, generation: u64) -> bool {
+        match self {
+            Self::Pem(_) => true,
+            Self::Jwks(cache) => {
+                kid.is_some_and(|kid| cache.generation_with(kid) == Some(generation))
+            }
+        }
+    }
+
     /// The key for `kid` without waiting, if it is known (always, for a PEM key).
     pub(crate) fn cached(&self, kid: Option<&str>) -> Option<VerifyingKey> {
         match self {
@@ -214,7 +233,7 @@ pub(crate) fn verify_signature_and_claims(
     Ok(payload)
 }
 
-fn check_claims(
+pub(crate) fn check_claims(
     payload: &Map<String, Value>,
     validation: &TokenValidation,
     now_ms: f64,
@@ -246,6 +265,16 @@ fn check_claims(
             ),
         ));
     }
+    check_times(payload, validation, now_ms)
+}
+
+/// `exp`, `nbf` and `iat` against the clock, with the configured skew. Runs on every use of a
+/// token, cached or not.
+pub(crate) fn check_times(
+    payload: &Map<String, Value>,
+    validation: &TokenValidation,
+    now_ms: f64,
+) -> Result<(), TokenVerificationError> {
     let skew = validation.clock_skew.as_millis() as f64;
     let exp = payload.get("exp");
     let Some(exp_s) = exp.and_then(Value::as_f64) else {

@@ -1,0 +1,115 @@
+//! Crate-internal parsers and verification steps, for the fuzz targets (`fuzz/`), the property
+//! tests and the benchmarks. Feature `fuzzing` only; not a public API, no stability promise.
+
+use serde_json::{Map, Value};
+
+use crate::config::{Clerk, ClerkBuilder, ConfigError};
+use crate::cookies::Cookies;
+use crate::crypto::{self, SignatureCheck};
+use crate::jwt::DecodedJwt;
+use crate::keys::VerifyingKey;
+use crate::verify::{self, HeaderType, TokenValidation};
+use crate::{TokenErrorReason, TokenVerificationError};
+
+/// Header and payload of a token, decoded without verification (`None`: malformed).
+pub fn decode_token(token: &str) -> Option<(Map<String, Value>, Map<String, Value>)> {
+    DecodedJwt::decode(token)
+        .ok()
+        .map(|jwt| (jwt.header, jwt.payload))
+}
+
+/// The checks a session token passes before any key is looked up (default validation).
+pub fn precheck(token: &str) -> Result<(), TokenVerificationError> {
+    verify::precheck(token, &TokenValidation::default(), HeaderType::Jwt).map(|_| ())
+}
+
+/// The claim checks (`sub`, `aud`, `azp`, times) of a verified payload.
+pub fn check_claims(
+    payload: &Map<String, Value>,
+    validation: &TokenValidation,
+    now_ms: f64,
+) -> Result<(), TokenErrorReason> {
+    verify::check_claims(payload, validation, now_ms).map_err(|e| e.reason())
+}
+
+/// The decoded value of the first cookie `name` in `header`.
+pub fn cookie(header: &str, name: &str) -> Option<String> {
+    Cookies::parse(header).get(name).map(|v| v.into_owned())
+}
+
+/// The decoded value of `<name>_<suffix>` in `header`.
+pub fn suffixed_cookie(header: &str, name: &str, suffix: &str) -> Option<String> {
+    Cookies::parse(header)
+        .suffixed(name, suffix)
+        .map(|v| v.into_owned())
+}
+
+/// RSA signature verification alone, the unavoidable cost of a token nobody has seen before.
+#[derive(Debug)]
+pub struct RawVerifier(VerifyingKey);
+
+impl RawVerifier {
+    /// A verifier for the PEM public key `pem`.
+    pub fn from_pem(pem: &str) -> Option<Self> {
+        VerifyingKey::from_pem(pem).ok().map(Self)
+    }
+
+    /// Whether `token`'s RS256 signature verifies (decoding included, claims not checked).
+    pub fn signature_ok(&self, token: &str) -> bool {
+        let Ok(jwt) = DecodedJwt::decode(token) else {
+            return false;
+        };
+        crypto::verify(
+            crypto::RsaAlgorithm::Rs256,
+            &self.0.key,
+            jwt.signing_input.as_bytes(),
+            &jwt.signature,
+        ) == Ok(SignatureCheck::Valid)
+    }
+}
+
+/// The library's own session token verification for `clerk` (through its verified-token cache).
+pub async fn verify_session_token(
+    clerk: &Clerk,
+    token: &str,
+) -> Result<Map<String, Value>, TokenVerificationError> {
+    let options = clerk.options_arc();
+    crate::request::verify_session_token(&options, token).await
+}
+
+/// Replaces the configuration of `clerk` (and of all its clones) with `builder`'s, the way a
+/// configuration reload would.
+pub fn reconfigure(clerk: &Clerk, builder: ClerkBuilder) -> Result<(), ConfigError> {
+    clerk.replace_options(builder.into_options()?);
+    Ok(())
+}
+
+/// Counters of `clerk`'s verified-token cache.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TokenCacheStats {
+    /// Tokens held.
+    pub entries: usize,
+    /// Estimated bytes held.
+    pub bytes: usize,
+    /// Lookups answered from the cache.
+    pub hits: u64,
+    /// Lookups that had to verify in full.
+    pub misses: u64,
+    /// Entries pushed out to make room.
+    pub evictions: u64,
+    /// Lookups that found their shard locked by another thread.
+    pub contended: u64,
+}
+
+/// The counters of `clerk`'s verified-token cache.
+pub fn token_cache_stats(clerk: &Clerk) -> TokenCacheStats {
+    let stats = clerk.options().token_cache.stats();
+    TokenCacheStats {
+        entries: stats.entries,
+        bytes: stats.bytes,
+        hits: stats.hits,
+        misses: stats.misses,
+        evictions: stats.evictions,
+        contended: stats.contended,
+    }
+}

@@ -1,0 +1,618 @@
+//! The verified-token cache: a session token that passed full verification once is accepted
+//! again for the cost of a map lookup instead of an RSA verification.
+//!
+//! What makes a cached answer identical to a fresh verification:
+//!
+//! * **Exact token.** Entries are keyed by the full token, compared byte for byte. (A SHA-256
+//!   key would be as safe and smaller, but hashing a 1 KiB token costs half a microsecond on
+//!   every request; a seeded fast hash only picks the bucket, equality is exact.)
+//! * **Same configuration.** The cache lives inside one options snapshot (`ClerkOptions`); a
+//!   configuration change builds a new snapshot with an empty cache, so authorized parties,
+//!   audience, skew, size limit and key source can never differ between the verification that
+//!   stored an entry and the request that reads it.
+//! * **Same key.** An entry records the JWKS generation it was verified under and its `kid`. A
+//!   read asks the key source whether that kid is still there in that generation; any change of
+//!   the key set (rotation, removal, or just a refresh) drops the entry.
+//! * **Time is re-checked.** `exp`, `nbf` and `iat` run on every read with the current clock and
+//!   skew, through the same code as a full verification. An expired entry is removed when read
+//!   and is the first to go when space is needed, so no entry outlives its token in use.
+//! * **Only successes are stored.** Caching failures would let anyone fill the cache with
+//!   garbage tokens and push real sessions out. A failure costs what it always cost: rejected
+//!   tokens fail before any RSA work (shape, `alg`, `kid`) or pay one verification, which is the
+//!   price of a correct answer. Filling the cache needs validly signed tokens, i.e. sessions.
+//!
+//! Bounded by entries and by an estimate of the bytes held. Sharded mutexes keep the two workers
+//! of a small server from waiting on each other (contention is counted); eviction is FIFO with a
+//! second chance for entries read since their last pass, O(1) amortised.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
+
+use serde_json::{Map, Value};
+
+use crate::claims::SessionClaims;
+use crate::error::{TokenErrorReason, TokenVerificationError};
+use crate::verify::{self, KeySource, TokenValidation};
+
+/// Limits of the verified-token cache of one [`Clerk`](crate::Clerk) configuration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TokenCacheLimits {
+    /// Most tokens held; 0 turns the cache off.
+    pub(crate) max_entries: usize,
+    /// Most bytes held (an estimate of the memory of stored claims and bookkeeping).
+    pub(crate) max_bytes: usize,
+}
+
+impl Default for TokenCacheLimits {
+    fn default() -> Self {
+        Self {
+            max_entries: 16_384,
+            max_bytes: 32 << 20,
+        }
+    }
+}
+
+/// The map key: the token itself, shared with the eviction queue.
+type TokenKey = Arc<str>;
+
+/// Picks a shard from bytes near the end of the token: the RSA signature, uniformly random for
+/// every token that can be stored (the very last character carries only 2 bits).
+fn shard_of(token: &str, shards: usize) -> usize {
+    let bytes = token.as_bytes();
+    let at = |back: usize| {
+        bytes
+            .len()
+            .checked_sub(back)
+            .map_or(0, |i| usize::from(bytes[i]))
+    };
+    (at(2) * 64 + at(3)) % shards
+}
+
+struct Entry {
+    /// The same allocation as the map key: tells a queued key of this entry from a stale one.
+    key: TokenKey,
+    /// The verified payload, decoded into Clerk's claims (shared: reading it is a refcount).
+    claims: SessionClaims,
+    /// Whether the token also passes the request-level session-token checks (not an OAuth or
+    /// M2M token, no non-session category), so a header token can skip them on a hit.
+    session_kind: bool,
+    /// The `kid` of the verifying key (`None` for a PEM key, which needs none).
+    kid: Option<Box<str>>,
+    /// The key-set generation the token was verified under.
+    generation: u64,
+    /// `exp` in milliseconds: after it (plus any skew) the entry is useless.
+    expires_at_ms: f64,
+    /// Read since the eviction hand last passed it (second chance).
+    referenced: bool,
+    bytes: usize,
+}
+
+#[derive(Default)]
+struct Shard {
+    /// Seeded per process, so bucket collisions cannot be precomputed (and only verified tokens
+    /// are ever inserted, which an attacker cannot choose freely anyway).
+    map: HashMap<TokenKey, Entry, foldhash::quality::RandomState>,
+    /// Insertion order; may hold tokens already removed from `map` (skipped when popped).
+    order: VecDeque<TokenKey>,
+    bytes: usize,
+    hits: u64,
+    misses: u64,
+    evictions: u64,
+}
+
+impl Shard {
+    fn remove(&mut self, token: &str) {
+        if let Some(entry) = self.map.remove(token) {
+            self.bytes -= entry.bytes;
+        }
+    }
+
+    /// Makes room for `incoming` bytes under the shard's limits.
+    fn evict_for(&mut self, incoming: usize, max_entries: usize, max_bytes: usize, now_ms: f64) {
+        // Each token gets at most one second chance per call, so this ends.
+        let mut budget = self.order.len() * 2;
+        while (self.map.len() + 1 > max_entries || self.bytes + incoming > max_bytes) && budget > 0
+        {
+            budget -= 1;
+            let Some(token) = self.order.pop_front() else {
+                break;
+            };
+            // A stale queue item: its entry was removed (and maybe stored again, queued anew).
+            let Some(entry) = self
+                .map
+                .get_mut(&token)
+                .filter(|entry| Arc::ptr_eq(&entry.key, &token))
+            else {
+                continue;
+            };
+            if entry.referenced && entry.expires_at_ms > now_ms {
+                entry.referenced = false;
+                self.order.push_back(token);
+                continue;
+            }
+            self.remove(&token);
+            self.evictions += 1;
+        }
+        // Tokens of entries removed on read pile up in `order`; drop them once they dominate.
+        if self.order.len() > 2 * self.map.len() + 64 {
+            let map = &self.map;
+            self.order.retain(|token| {
+                map.get(token)
+                    .is_some_and(|entry| Arc::ptr_eq(&entry.key, token))
+            });
+        }
+    }
+}
+
+/// One cache line per shard, so two workers on two shards never share one.
+#[repr(align(128))]
+struct PaddedShard(Mutex<Shard>);
+
+/// Counters of the cache (for tests, benchmarks and the fuzzing harness).
+#[cfg(any(test, feature = "fuzzing"))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct TokenCacheStats {
+    pub(crate) entries: usize,
+    pub(crate) bytes: usize,
+    pub(crate) hits: u64,
+    pub(crate) misses: u64,
+    pub(crate) evictions: u64,
+    /// Times a thread found a shard locked by another and had to wait.
+    pub(crate) contended: u64,
+}
+
+/// What a lookup found.
+pub(crate) enum Lookup<'t> {
+    /// A stored verification that still holds: the result to return.
+    Hit(Result<Map<String, Value>, TokenVerificationError>),
+    /// Verify in full, then hand the ticket to [`TokenCache::store`].
+    Miss(MissTicket<'t>),
+}
+
+/// A lookup before the answer is shaped for its caller.
+enum Found<'t> {
+    Valid(SessionClaims, bool),
+    TimeError(TokenVerificationError),
+    Miss(MissTicket<'t>),
+}
+
+/// Carries a miss to [`TokenCache::store`]: the token, and the key-set generation seen before its
+/// key was looked up, so a rotation during verification cannot be missed (`None`: cache off).
+pub(crate) struct MissTicket<'t> {
+    token: &'t str,
+    generation: Option<u64>,
+}
+
+/// The verified-token cache of one options snapshot (see the module docs).
+pub(crate) struct TokenCache {
+    shards: Box<[PaddedShard]>,
+    max_entries_per_shard: usize,
+    max_bytes_per_shard: usize,
+    contended: AtomicU64,
+}
+
+impl TokenCache {
+    pub(crate) fn new(limits: TokenCacheLimits) -> Self {
+        // About 256 entries per shard, between 1 and 64 shards; per-shard limits round down so
+        // the totals never exceed the configured ones.
+        let shards = (limits.max_entries / 256).clamp(1, 64);
+        Self {
+            shards: (0..shards).map(|_| PaddedShard(Mutex::default())).collect(),
+            max_entries_per_shard: limits.max_entries / shards,
+            max_bytes_per_shard: limits.max_bytes / shards,
+            contended: AtomicU64::new(0),
+        }
+    }
+
+    fn enabled(&self) -> bool {
+        self.max_entries_per_shard > 0 && self.max_bytes_per_shard > 0
+    }
+
+    fn shard(&self, token: &str) -> MutexGuard<'_, Shard> {
+        let mutex = &self.shards[shard_of(token, self.shards.len())].0;
+        // A panic while holding the lock cannot leave a wrong entry behind (entries are inserted
+        // whole, after verification), only stale bookkeeping, so a poisoned shard stays usable.
+        match mutex.try_lock() {
+            Ok(guard) => guard,
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(TryLockError::WouldBlock) => {
+                self.contended.fetch_add(1, Ordering::Relaxed);
+                mutex
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+            }
+        }
+    }
+
+    /// Looks `token` up for a full verification (`verifyToken`): a hit gives the verified payload,
+    /// or the time error it has now.
+    pub(crate) fn lookup<'t>(
+        &self,
+        token: &'t str,
+        keys: &KeySource,
+        validation: &TokenValidation,
+        now_ms: f64,
+    ) -> Lookup<'t> {
+        match self.find(token, keys, validation, now_ms) {
+            Found::Valid(claims, _) => Lookup::Hit(Ok(claims.raw().clone())),
+            Found::TimeError(err) => Lookup::Hit(Err(err)),
+            Found::Miss(ticket) => Lookup::Miss(ticket),
+        }
+    }
+
+    /// The claims of a session token in the `Authorization` header that was verified before and
+    /// still holds, skipping decoding and claim parsing too. `None`: take the full path (which
+    /// also gives any error its exact message).
+    pub(crate) fn session_claims(
+        &self,
+        token: &str,
+        keys: &KeySource,
+        validation: &TokenValidation,
+        now_ms: f64,
+    ) -> Option<SessionClaims> {
+        match self.find(token, keys, validation, now_ms) {
+            Found::Valid(claims, true) => Some(claims),
+            _ => None,
+        }
+    }
+
+    /// A hit re-runs the time checks at `now_ms` and confirms with `keys` that the verifying key
+    /// is still current (which also lets a stale JWKS refresh in the background).
+    fn find<'t>(
+        &self,
+        token: &'t str,
+        keys: &KeySource,
+        validation: &TokenValidation,
+        now_ms: f64,
+    ) -> Found<'t> {
+        if !self.enabled() {
+            return Found::Miss(MissTicket {
+                token,
+                generation: None,
+            });
+        }
+        let generation = keys.generation();
+        let miss = || {
+            Found::Miss(MissTicket {
+                token,
+                generation: Some(generation),
+            })
+        };
+        let mut shard = self.shard(token);
+        let Some(entry) = shard.map.get_mut(token) else {
+            shard.misses += 1;
+            return miss();
+        };
+        // Verified under another key set, or its key left the set: the key may be gone.
+        if entry.generation != generation || !keys.still_current(entry.kid.as_deref(), generation) {
+            shard.remove(token);
+            shard.misses += 1;
+            return miss();
+        }
+        if let Err(err) = verify::check_times(entry.claims.raw(), validation, now_ms) {
+            if err.reason() == TokenErrorReason::TokenExpired {
+                shard.remove(token);
+            }
+            shard.hits += 1;
+            return Found::TimeError(err);
+        }
+        entry.referenced = true;
+        let found = Found::Valid(entry.claims.clone(), entry.session_kind);
+        shard.hits += 1;
+        found
+    }
+
+    /// Stores a successful full verification of the token behind `ticket`.
+    /// `session_kind`: the token passes the request-level checks of a session token (see
+    /// `Entry::session_kind`).
+    pub(crate) fn store(
+        &self,
+        ticket: MissTicket<'_>,
+        keys: &KeySource,
+        kid: Option<&str>,
+        payload: &Map<String, Value>,
+        session_kind: bool,
+        now_ms: f64,
+    ) {
+        let MissTicket {
+            token,
+            generation: Some(generation),
+        } = ticket
+        else {
+            return;
+        };
+        // The key set changed while this token was being verified: the key may be gone already.
+        if keys.generation() != generation {
+            return;
+        }
+        let Some(exp_s) = payload.get("exp").and_then(Value::as_f64) else {
+            return;
+        };
+        let bytes = entry_bytes(token, payload, kid);
+        if bytes > self.max_bytes_per_shard {
+            return;
+        }
+        // Claims Clerk's layout cannot read are rare and never cached: the full path reports them.
+        let Ok(claims) = SessionClaims::from_payload(payload.clone()) else {
+            return;
+        };
+        let key: TokenKey = Arc::from(token);
+        let entry = Entry {
+            key: Arc::clone(&key),
+            claims,
+            session_kind,
+            kid: kid.map(Box::from),
+            generation,
+            expires_at_ms: exp_s * 1000.0,
+            referenced: false,
+            bytes,
+        };
+        let mut shard = self.shard(token);
+        shard.remove(token);
+        shard.evict_for(
+            bytes,
+            self.max_entries_per_shard,
+            self.max_bytes_per_shard,
+            now_ms,
+        );
+        if shard.map.len() < self.max_entries_per_shard
+            && shard.bytes + bytes <= self.max_bytes_per_shard
+        {
+            shard.bytes += bytes;
+            shard.map.insert(Arc::clone(&key), entry);
+            shard.order.push_back(key);
+        }
+    }
+
+    #[cfg(any(test, feature = "fuzzing"))]
+    pub(crate) fn stats(&self) -> TokenCacheStats {
+        let mut stats = TokenCacheStats {
+            contended: self.contended.load(Ordering::Relaxed),
+            ..TokenCacheStats::default()
+        };
+        for shard in &self.shards[..] {
+            let shard = shard.0.lock().unwrap_or_else(|p| p.into_inner());
+            stats.entries += shard.map.len();
+            stats.bytes += shard.bytes;
+            stats.hits += shard.hits;
+            stats.misses += shard.misses;
+            stats.evictions += shard.evictions;
+        }
+        stats
+    }
+}
+
+/// An estimate of the heap an entry holds: the token, its claims as stored in a
+/// `serde_json::Map` (a B-tree: about 64 bytes of node per claim, plus strings) and decoded by
+/// `SessionClaims` (a quarter more), and the fixed bookkeeping.
+fn entry_bytes(token: &str, payload: &Map<String, Value>, kid: Option<&str>) -> usize {
+    fn value_bytes(value: &Value) -> usize {
+        match value {
+            Value::String(s) => s.len() + 16,
+            Value::Array(items) => items.len() * 32 + items.iter().map(value_bytes).sum::<usize>(),
+            Value::Object(map) => map_bytes(map),
+            Value::Null | Value::Bool(_) | Value::Number(_) => 0,
+        }
+    }
+    fn map_bytes(map: &Map<String, Value>) -> usize {
+        map.iter()
+            .map(|(key, value)| 64 + key.len() + 16 + value_bytes(value))
+            .sum()
+    }
+    const FIXED: usize = size_of::<Entry>() + 2 * size_of::<TokenKey>() + 256;
+    let claims = map_bytes(payload);
+    FIXED + token.len() + 16 + claims + claims / 4 + kid.map_or(0, |kid| kid.len() + 16)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::VerifyingKey;
+    use serde_json::json;
+
+    const NOW_MS: f64 = 1_700_000_000_000.0;
+
+    fn pem_keys() -> KeySource {
+        let pem = include_str!("../../tests/fixtures/clerk-js/pem_public_signing_key.pem");
+        KeySource::Pem(VerifyingKey::from_pem(pem).expect("fixture PEM"))
+    }
+
+    fn payload(exp_s: f64) -> Map<String, Value> {
+        match json!({"sub": "user_1", "exp": exp_s, "iat": NOW_MS / 1000.0 - 10.0, "sid": "sess_1"})
+        {
+            Value::Object(map) => map,
+            _ => unreachable!(),
+        }
+    }
+
+    fn fill(cache: &TokenCache, keys: &KeySource, token: &str, exp_s: f64) {
+        let Lookup::Miss(ticket) = cache.lookup(token, keys, &TokenValidation::default(), NOW_MS)
+        else {
+            panic!("{token} should not be cached yet");
+        };
+        cache.store(ticket, keys, None, &payload(exp_s), true, NOW_MS);
+    }
+
+    fn is_hit(cache: &TokenCache, keys: &KeySource, token: &str, now_ms: f64) -> bool {
+        matches!(
+            cache.lookup(token, keys, &TokenValidation::default(), now_ms),
+            Lookup::Hit(Ok(_))
+        )
+    }
+
+    #[test]
+    fn a_stored_token_is_a_hit_and_another_token_is_not() {
+        let cache = TokenCache::new(TokenCacheLimits::default());
+        let keys = pem_keys();
+        fill(&cache, &keys, "a.b.c", NOW_MS / 1000.0 + 60.0);
+        assert!(is_hit(&cache, &keys, "a.b.c", NOW_MS));
+        assert!(!is_hit(&cache, &keys, "a.b.d", NOW_MS), "one byte differs");
+        let stats = cache.stats();
+        assert_eq!((stats.entries, stats.hits, stats.misses), (1, 1, 2));
+    }
+
+    #[test]
+    fn time_is_checked_on_every_hit_and_expired_entries_go() {
+        let cache = TokenCache::new(TokenCacheLimits::default());
+        let keys = pem_keys();
+        let exp_s = NOW_MS / 1000.0 + 60.0;
+        fill(&cache, &keys, "t", exp_s);
+        let skew = TokenValidation::default().clock_skew.as_millis() as f64;
+        assert!(is_hit(&cache, &keys, "t", exp_s * 1000.0 + skew - 1.0));
+        match cache.lookup(
+            "t",
+            &keys,
+            &TokenValidation::default(),
+            exp_s * 1000.0 + skew,
+        ) {
+            Lookup::Hit(Err(err)) => assert_eq!(err.reason(), TokenErrorReason::TokenExpired),
+            _ => panic!("an expired token must be an expiry error"),
+        }
+        assert_eq!(cache.stats().entries, 0, "expired entry removed");
+    }
+
+    #[test]
+    fn disabled_cache_never_hashes_or_stores() {
+        let cache = TokenCache::new(TokenCacheLimits {
+            max_entries: 0,
+            max_bytes: 1 << 20,
+        });
+        let keys = pem_keys();
+        let Lookup::Miss(ticket) = cache.lookup("t", &keys, &TokenValidation::default(), NOW_MS)
+        else {
+            panic!("disabled cache cannot hit");
+        };
+        assert!(ticket.generation.is_none());
+        cache.store(
+            ticket,
+            &keys,
+            None,
+            &payload(NOW_MS / 1000.0 + 60.0),
+            true,
+            NOW_MS,
+        );
+        assert_eq!(cache.stats().entries, 0);
+    }
+
+    #[test]
+    fn entries_and_bytes_stay_bounded() {
+        let limits = TokenCacheLimits {
+            max_entries: 1000,
+            max_bytes: 1 << 20,
+        };
+        let cache = TokenCache::new(limits);
+        let keys = pem_keys();
+        for i in 0..10_000 {
+            fill(&cache, &keys, &format!("token-{i}"), NOW_MS / 1000.0 + 60.0);
+            let stats = cache.stats();
+            assert!(stats.entries <= limits.max_entries, "{stats:?}");
+            assert!(stats.bytes <= limits.max_bytes, "{stats:?}");
+        }
+        let stats = cache.stats();
+        assert!(stats.entries >= 900, "the cache is used: {stats:?}");
+        assert_eq!(stats.evictions, 10_000 - stats.entries as u64);
+
+        let tight = TokenCache::new(TokenCacheLimits {
+            max_entries: 1000,
+            max_bytes: 4096,
+        });
+        for i in 0..100 {
+            fill(&tight, &keys, &format!("token-{i}"), NOW_MS / 1000.0 + 60.0);
+        }
+        let stats = tight.stats();
+        assert!(stats.bytes <= 4096 && stats.entries > 0, "{stats:?}");
+    }
+
+    #[test]
+    fn recently_read_entries_get_a_second_chance() {
+        let cache = TokenCache::new(TokenCacheLimits {
+            max_entries: 4,
+            max_bytes: 1 << 20,
+        });
+        let keys = pem_keys();
+        let exp = NOW_MS / 1000.0 + 60.0;
+        for token in ["a", "b", "c", "d"] {
+            fill(&cache, &keys, token, exp);
+        }
+        assert!(is_hit(&cache, &keys, "a", NOW_MS));
+        fill(&cache, &keys, "e", exp);
+        assert!(is_hit(&cache, &keys, "a", NOW_MS), "read entry survives");
+        assert!(
+            !is_hit(&cache, &keys, "b", NOW_MS),
+            "oldest unread entry goes"
+        );
+    }
+
+    #[test]
+    fn expired_entries_are_evicted_before_read_ones() {
+        let cache = TokenCache::new(TokenCacheLimits {
+            max_entries: 2,
+            max_bytes: 1 << 20,
+        });
+        let keys = pem_keys();
+        let now_s = NOW_MS / 1000.0;
+        fill(&cache, &keys, "short", now_s + 1.0);
+        fill(&cache, &keys, "long", now_s + 600.0);
+        assert!(is_hit(&cache, &keys, "short", NOW_MS));
+        let later = NOW_MS + 120_000.0;
+        let Lookup::Miss(ticket) = cache.lookup("new", &keys, &TokenValidation::default(), later)
+        else {
+            panic!("new token");
+        };
+        cache.store(ticket, &keys, None, &payload(now_s + 600.0), true, later);
+        assert!(is_hit(&cache, &keys, "long", later));
+        assert!(is_hit(&cache, &keys, "new", later));
+    }
+
+    #[test]
+    fn removal_on_read_does_not_let_the_order_queue_grow() {
+        let cache = TokenCache::new(TokenCacheLimits {
+            max_entries: 8,
+            max_bytes: 1 << 20,
+        });
+        let keys = pem_keys();
+        let now_s = NOW_MS / 1000.0;
+        for i in 0..10_000 {
+            let token = format!("t{i}");
+            fill(&cache, &keys, &token, now_s + 1.0);
+            // Read after expiry: removed from the map, its key left in the queue.
+            let _ = cache.lookup(
+                &token,
+                &keys,
+                &TokenValidation::default(),
+                NOW_MS + 60_000.0,
+            );
+        }
+        let shard = cache.shards[0].0.lock().unwrap();
+        assert!(shard.order.len() <= 2 * 8 + 64 + 1, "{}", shard.order.len());
+    }
+
+    #[test]
+    fn two_threads_share_the_cache() {
+        let cache = Arc::new(TokenCache::new(TokenCacheLimits::default()));
+        let keys = pem_keys();
+        for i in 0..64 {
+            fill(
+                &cache,
+                &keys,
+                &format!("shared-{i}"),
+                NOW_MS / 1000.0 + 60.0,
+            );
+        }
+        let workers: Vec<_> = (0..2)
+            .map(|_| {
+                let (cache, keys) = (Arc::clone(&cache), keys.clone());
+                std::thread::spawn(move || {
+                    (0..20_000)
+                        .filter(|i| is_hit(&cache, &keys, &format!("shared-{}", i % 64), NOW_MS))
+                        .count()
+                })
+            })
+            .collect();
+        for worker in workers {
+            assert_eq!(worker.join().unwrap(), 20_000);
+        }
+        assert_eq!(cache.stats().hits, 40_000);
+    }
+}
