@@ -6,21 +6,35 @@
 //! Routes:
 //! - `GET /api/me`: the signed-in user's ids, or 401 JSON.
 //! - `GET /api/public`: everyone; says whether the request is signed in and why not.
+//! - `GET /api/ping`: `ok` for a signed-in request, else 401: `/healthz` behind the middleware, so
+//!   benchmarks can isolate the cost of authentication.
 //! - `GET /healthz`: `ok`, outside the Clerk middleware (the bare baseline for benchmarks).
 
 use actix_web::{App, HttpResponse, HttpServer, get, web};
 use clerk_actix::{Auth, Clerk, ClerkMiddleware, SignedIn};
+use serde::Serialize;
 use serde_json::json;
+
+/// The signed-in user, serialised straight from borrowed claims (no intermediate JSON value).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Me<'a> {
+    user_id: &'a str,
+    session_id: Option<&'a str>,
+    org_id: Option<&'a str>,
+    org_role: Option<&'a str>,
+    org_permissions: Option<&'a [String]>,
+}
 
 #[get("/api/me")]
 async fn me(user: SignedIn) -> HttpResponse {
-    HttpResponse::Ok().json(json!({
-        "userId": user.user_id(),
-        "sessionId": user.session_id(),
-        "orgId": user.org_id(),
-        "orgRole": user.org_role(),
-        "orgPermissions": user.org_permissions(),
-    }))
+    HttpResponse::Ok().json(Me {
+        user_id: user.user_id(),
+        session_id: user.session_id(),
+        org_id: user.org_id(),
+        org_role: user.org_role(),
+        org_permissions: user.org_permissions(),
+    })
 }
 
 #[get("/api/public")]
@@ -31,6 +45,11 @@ async fn public(auth: Auth) -> HttpResponse {
         "status": auth.status().as_str(),
         "reason": auth.reason().map(|reason| reason.as_str()),
     }))
+}
+
+#[get("/api/ping")]
+async fn ping(_user: SignedIn) -> &'static str {
+    "ok"
 }
 
 async fn healthz() -> &'static str {
@@ -61,6 +80,7 @@ async fn main() -> std::io::Result<()> {
                 web::scope("")
                     .wrap(ClerkMiddleware::new(clerk.clone()))
                     .service(me)
+                    .service(ping)
                     .service(public),
             )
     })

@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# Load benchmark of clerk-actix: the API server example on 127.0.0.1 driven by wrk.
+#
+#   bench/load.sh            full run (release build, ~10 s per measurement, 1M distinct tokens)
+#   bench/load.sh --smoke    checks that every step runs (debug build, short, small); for CI
+#
+# Prints, in one run: req/s and p50/p99 latency of the bare route, the protected route with one
+# valid token, with N distinct valid tokens (warm cache) and with never-seen tokens (every request
+# a full verification), and of the signed-out route; the server's CPU time per request; raw RSA
+# verification throughput measured on the same machine; peak RSS, RSS after 1M distinct tokens;
+# the ratios against the targets; and the JWKS fetch counts seen by a local JWKS server under
+# 1000 concurrent requests with a new kid and under a flood of random kids.
+#
+# Needs: wrk (Debian: apt-get install wrk), curl. Tunables (environment): DURATION, CONNECTIONS,
+# WRK_THREADS, BASE_TOKENS, WARM_TOKENS, DISTINCT_TOTAL, PORT, JWKS_PORT, WORK.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+SMOKE=0
+[[ "${1:-}" == "--smoke" ]] && SMOKE=1
+
+if ((SMOKE)); then
+  PROFILE_FLAG=""; PROFILE_DIR=debug
+  DURATION=${DURATION:-1}; BASE_TOKENS=${BASE_TOKENS:-200}; WARM_TOKENS=${WARM_TOKENS:-100}
+  DISTINCT_TOTAL=${DISTINCT_TOTAL:-2000}; RAW_SECONDS=0.5
+else
+  PROFILE_FLAG="--release"; PROFILE_DIR=release
+  DURATION=${DURATION:-10}; BASE_TOKENS=${BASE_TOKENS:-31250}; WARM_TOKENS=${WARM_TOKENS:-10000}
+  DISTINCT_TOTAL=${DISTINCT_TOTAL:-1000000}; RAW_SECONDS=3
+fi
+CONNECTIONS=${CONNECTIONS:-64}
+WRK_THREADS=${WRK_THREADS:-2}
+PORT=${PORT:-18080}
+JWKS_PORT=${JWKS_PORT:-18081}
+TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+WORK=${WORK:-$TARGET_DIR/bench-load}
+export WRK_DIR="$ROOT/bench/wrk" WRK_THREADS
+PK=pk_test_Y2xlcmsuaW5zcGlyZWQucHVtYS03NC5sY2wuZGV2JA
+AZP=http://localhost:3000
+
+for tool in wrk curl; do
+  command -v "$tool" >/dev/null || { echo "load.sh: $tool is required (Debian: apt-get install $tool)" >&2; exit 2; }
+done
+
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+say() { printf '%s\n' "$*" >&2; }
+
+echo "== clerk-actix load benchmark ($([[ $SMOKE == 1 ]] && echo smoke || echo full)) $(date -u +%FT%TZ)"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -sr)"
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "wrk: -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s; $(rustc --version)"
+
+mkdir -p "$WORK"
+say "building ($PROFILE_DIR)..."
+cargo build -q $PROFILE_FLAG --example api-server --example load-helper
+# Run private copies: a target directory shared with other checkouts may be rebuilt meanwhile.
+BIN="$WORK/bin"
+mkdir -p "$BIN"
+cp "$TARGET_DIR/$PROFILE_DIR/examples/api-server" "$TARGET_DIR/$PROFILE_DIR/examples/load-helper" "$BIN/"
+
+# Tokens live two hours: reuse them while they have more than one hour left.
+mkdir -p "$WORK"
+if [[ ! -f "$WORK/tokens.txt" || $(wc -l < "$WORK/tokens.txt") -ne $BASE_TOKENS \
+      || -n $(find "$WORK/tokens.txt" -mmin +60) ]]; then
+  "$BIN/load-helper" setup "$WORK" "$BASE_TOKENS" >&2
+fi
+
+RAW=$("$BIN/load-helper" raw-verify "$WORK" "$RAW_SECONDS")
+RAW_PER_S=$(sed -n 's/.*raw_verify_per_s=\([0-9]*\).*/\1/p' <<<"$RAW")
+FULL_PER_S=$(sed -n 's/.*full_verify_uncached_per_s=\([0-9]*\).*/\1/p' <<<"$RAW")
+echo "raw verification: $RAW"
+
+start_server() { # env assignments...
+  env "$@" PORT="$PORT" "$BIN/api-server" >"$WORK/server.log" 2>&1 &
+  SERVER=$!
+  PIDS+=("$SERVER")
+  for _ in $(seq 100); do
+    curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  say "api-server did not start:"; cat "$WORK/server.log" >&2; exit 1
+}
+stop_server() { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; }
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
+rss_kib() { awk -v k="$1" '$1 == k":" {print $2}' "/proc/$SERVER/status"; }
+
+declare -A RPS P50 P99 REQS CPU NON2XX
+# run NAME PATH [env assignments...] [-- extra wrk args]: one wrk measurement.
+run() {
+  local name=$1 path=$2; shift 2
+  local envs=() extra=()
+  while (($#)); do
+    if [[ $1 == -- ]]; then shift; extra=("$@"); break; fi
+    envs+=("$1"); shift
+  done
+  local script="$WRK_DIR/report.lua"
+  for e in "${envs[@]}"; do
+    [[ $e == TOKEN_FILE=* && ${envs[*]} != *MODE=* ]] && script="$WRK_DIR/one-token.lua"
+    [[ $e == MODE=* ]] && script="$WRK_DIR/tokens.lua"
+  done
+  local before after out line
+  before=$(cpu_ticks)
+  out=$(env "${envs[@]}" URL_PATH="$path" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" \
+        "${extra[@]}" -s "$script" "http://127.0.0.1:$PORT$path" 2>&1) || { say "$out"; exit 1; }
+  after=$(cpu_ticks)
+  line=$(grep '^RESULT' <<<"$out") || { say "wrk gave no result for $name:"; say "$out"; exit 1; }
+  RPS[$name]=$(sed -n 's/.* rps=\([0-9]*\).*/\1/p' <<<"$line")
+  P50[$name]=$(sed -n 's/.* p50_us=\([0-9]*\).*/\1/p' <<<"$line")
+  P99[$name]=$(sed -n 's/.* p99_us=\([0-9]*\).*/\1/p' <<<"$line")
+  REQS[$name]=$(sed -n 's/.* requests=\([0-9]*\).*/\1/p' <<<"$line")
+  NON2XX[$name]=$(sed -n 's/.* non2xx=\([0-9]*\).*/\1/p' <<<"$line")
+  local hz; hz=$(getconf CLK_TCK)
+  CPU[$name]=$(awk -v t=$((after - before)) -v hz="$hz" -v n="${REQS[$name]}" \
+    'BEGIN { printf "%.1f", n ? t * 1e6 / hz / n : 0 }')
+  printf '%-34s %9s req/s  p50 %6s us  p99 %7s us  server CPU %6s us/req  non-2xx %s\n' \
+    "$name" "${RPS[$name]}" "${P50[$name]}" "${P99[$name]}" "${CPU[$name]}" "${NON2XX[$name]}"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
+
+echo
+echo "== CPU-bound runs: CLERK_JWT_KEY (no network), one worker per core"
+start_server CLERK_JWT_KEY="$(cat "$WORK/public.pem")" CLERK_PUBLISHABLE_KEY="$PK" \
+  CLERK_AUTHORIZED_PARTIES="$AZP"
+ONE="$WORK/one.txt"
+run "bare /healthz" /healthz
+run "bare /healthz + token header" /healthz TOKEN_FILE="$ONE"
+run "protected /api/ping, one token" /api/ping TOKEN_FILE="$ONE"
+run "protected /api/me, one token" /api/me TOKEN_FILE="$ONE"
+run "signed-out /api/ping (401)" /api/ping
+run "bare /healthz via Lua hook" /healthz MODE=none
+DURATION_SAVED=$DURATION; DURATION=1
+run "(warm-up of $WARM_TOKENS tokens)" /api/ping MODE=rotate TOKEN_FILE="$WORK/tokens.txt" COUNT="$WARM_TOKENS" >/dev/null
+DURATION=$DURATION_SAVED
+run "protected, $WARM_TOKENS distinct (warm)" /api/ping MODE=rotate TOKEN_FILE="$WORK/tokens.txt" COUNT="$WARM_TOKENS"
+RSS_BEFORE_DISTINCT=$(rss_kib VmRSS)
+run "protected, never-seen tokens" /api/ping MODE=distinct TOKEN_FILE="$WORK/tokens.txt"
+SENT=${REQS["protected, never-seen tokens"]}
+if ((SENT < DISTINCT_TOTAL)); then
+  say "sending $((DISTINCT_TOTAL - SENT)) more never-seen tokens to reach $DISTINCT_TOTAL..."
+  DURATION_SAVED=$DURATION; DURATION=600
+  run "(fill to $DISTINCT_TOTAL distinct)" /api/ping MODE=distinct TOKEN_FILE="$WORK/tokens.txt" \
+    OFFSET="$SENT" LIMIT=$((DISTINCT_TOTAL - SENT)) >/dev/null
+  DURATION=$DURATION_SAVED
+  SENT=$((SENT + ${REQS["(fill to $DISTINCT_TOTAL distinct)"]}))
+fi
+RSS_AFTER=$(rss_kib VmRSS)
+PEAK=$(rss_kib VmHWM)
+stop_server
+
+echo
+echo "== JWKS traffic: CLERK_SECRET_KEY + a local JWKS server that counts fetches (200 ms per answer)"
+JWKS_DELAY_MS=200 "$BIN/load-helper" jwks-server "$WORK" "$JWKS_PORT" >"$WORK/jwks.log" 2>&1 &
+PIDS+=("$!")
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$JWKS_PORT/__count" >/dev/null && break; sleep 0.1; done
+count() { curl -sf "http://127.0.0.1:$JWKS_PORT/__count"; }
+start_server CLERK_SECRET_KEY=sk_test_bench CLERK_API_URL="http://127.0.0.1:$JWKS_PORT" \
+  CLERK_PUBLISHABLE_KEY="$PK" CLERK_AUTHORIZED_PARTIES="$AZP"
+CONNECTIONS_SAVED=$CONNECTIONS; CONNECTIONS=1000; DURATION_SAVED=$DURATION; DURATION=2
+run "1000 connections, kid never fetched" /api/ping TOKEN_FILE="$ONE"
+FETCH_COLD=$(count)
+if ((SMOKE)); then
+  FETCH_ROTATED=skipped
+else
+  curl -sf "http://127.0.0.1:$JWKS_PORT/__rotate" >/dev/null
+  sleep 6 # past the 5 s minimum refetch interval
+  run "1000 connections, rotated-in kid" /api/ping TOKEN_FILE="$WORK/newkid.txt"
+  FETCH_ROTATED=$(($(count) - FETCH_COLD))
+fi
+CONNECTIONS=$CONNECTIONS_SAVED; DURATION=$DURATION_SAVED
+BEFORE_FLOOD=$(count)
+FLOOD_START=$(date +%s.%N)
+run "flood of random kids (401)" /api/ping MODE=rotate TOKEN_FILE="$WORK/random-kids.txt"
+FLOOD_SECONDS=$(awk -v s="$FLOOD_START" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
+FETCH_FLOOD=$(($(count) - BEFORE_FLOOD))
+FLOOD_BOUND=$(awk -v d="$FLOOD_SECONDS" 'BEGIN { printf "%d", 1 + int(d / 5) + 1 }')
+stop_server
+
+BARE=${RPS["bare /healthz"]}
+BARE_HDR=${RPS["bare /healthz + token header"]}
+ONE_RPS=${RPS["protected /api/ping, one token"]}
+LUA_BARE=${RPS["bare /healthz via Lua hook"]}
+COLD=${RPS["protected, never-seen tokens"]}
+# A request costs at least what the bare route costs plus one RSA verification of the cores' time.
+BOUND=$(awk -v b="$LUA_BARE" -v r="$RAW_PER_S" 'BEGIN { printf "%.0f", 1 / (1 / b + 1 / r) }')
+
+echo
+echo "== Summary"
+echo "raw RSA verification: $RAW_PER_S/s on $(nproc) cores; full uncached verification: $FULL_PER_S/s"
+echo "one repeated token / bare:                 $(ratio "$ONE_RPS" "$BARE")   (target >= 0.85)"
+echo "one repeated token / bare with same header: $(ratio "$ONE_RPS" "$BARE_HDR")"
+echo "/api/me (JSON handler) / bare:             $(ratio "${RPS["protected /api/me, one token"]}" "$BARE")"
+echo "signed-out / bare:                         $(ratio "${RPS["signed-out /api/ping (401)"]}" "$BARE")"
+echo "$WARM_TOKENS distinct warm tokens / bare:        $(ratio "${RPS["protected, $WARM_TOKENS distinct (warm)"]}" "$BARE")"
+echo "never-seen tokens / verification bound:    $(ratio "$COLD" "$BOUND")   (target >= 0.90; bound $BOUND req/s = 1/(1/$LUA_BARE + 1/$RAW_PER_S))"
+echo "never-seen tokens / raw RSA alone:         $(ratio "$COLD" "$RAW_PER_S")"
+echo "RSS: $((RSS_BEFORE_DISTINCT / 1024)) MiB before distinct tokens, $((RSS_AFTER / 1024)) MiB after $SENT distinct tokens, peak $((PEAK / 1024)) MiB"
+echo "JWKS fetches: $FETCH_COLD for 1000 concurrent requests with a kid never fetched (target 1)"
+echo "JWKS fetches: $FETCH_ROTATED for 1000 concurrent requests with a rotated-in kid (target 1)"
+echo "JWKS fetches: $FETCH_FLOOD during a ${FLOOD_SECONDS}s flood of random kids (bound: $FLOOD_BOUND at one per 5 s)"
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# The smoke run checks that everything ran and answered as it should, not how fast.
+fail=0
+check() { if ! eval "$1"; then say "FAILED: $2"; fail=1; fi; }
+check '((ONE_RPS > 0)) && (( ${NON2XX["protected /api/ping, one token"]} == 0 ))' "valid token is accepted"
+check '(( ${NON2XX["protected, never-seen tokens"]} == 0 ))' "never-seen valid tokens are accepted"
+check '(( ${NON2XX["signed-out /api/ping (401)"]} == ${REQS["signed-out /api/ping (401)"]} ))' "no token is a 401"
+check '(( ${NON2XX["1000 connections, kid never fetched"]} == 0 ))' "JWKS-verified requests succeed"
+check '((FETCH_COLD == 1))' "one JWKS fetch for 1000 concurrent requests"
+check '((FETCH_FLOOD <= FLOOD_BOUND))' "random kids are rate limited"
+exit $fail
