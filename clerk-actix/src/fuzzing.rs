@@ -113,3 +113,96 @@ pub fn token_cache_stats(clerk: &Clerk) -> TokenCacheStats {
         contended: stats.contended,
     }
 }
+
+/// The bodies of the fuzz targets, shared with the regression tests that replay their findings
+/// (`tests/fuzz_regressions.rs`). Each panics only on a bug.
+pub mod targets {
+    use crate::{Has, PublishableKey, Reverification, RouteMatcher, SessionClaims};
+
+    use super::TokenValidation;
+
+    /// Token decoding, the pre-key checks, the claim checks and Clerk's claim layout: never a
+    /// panic, and a token that does not decode never passes the pre-key checks.
+    pub fn token_decode(data: &[u8]) {
+        let Ok(token) = std::str::from_utf8(data) else {
+            return;
+        };
+        let decoded = super::decode_token(token);
+        let precheck = super::precheck(token);
+        if decoded.is_none() {
+            assert!(
+                precheck.is_err(),
+                "an undecodable token passed the precheck"
+            );
+        }
+        let Some((_header, payload)) = decoded else {
+            return;
+        };
+        let _ = super::check_claims(&payload, &TokenValidation::default(), 1.7e12);
+        if let Ok(claims) = SessionClaims::from_payload(payload) {
+            assert!(!claims.user_id().is_empty());
+            for check in [
+                Has::role("admin"),
+                Has::permission("org:invoices:read"),
+                Has::feature("o:export"),
+                Has::plan("u:pro"),
+                Has::reverification(Reverification::Strict),
+            ] {
+                let _ = claims.has(&check);
+            }
+            assert!(
+                !claims.has(&Has::default()),
+                "an empty check is never granted"
+            );
+        }
+    }
+
+    /// Cookie header parsing: never a panic; the first pair's own name always finds a value.
+    pub fn cookie_header(data: &[u8]) {
+        let Ok(header) = std::str::from_utf8(data) else {
+            return;
+        };
+        for name in ["__session", "__client_uat", "__clerk_db_jwt", ""] {
+            let _ = super::cookie(header, name);
+            let _ = super::suffixed_cookie(header, name, "vWCgMp3A");
+        }
+        if let Some((name, _)) = header.split(';').next().and_then(|p| p.split_once('=')) {
+            let name = name.trim_matches([' ', '\t']);
+            if !name.is_empty() {
+                assert!(super::cookie(header, name).is_some(), "{header:?}");
+            }
+        }
+    }
+
+    /// Publishable key parsing: never a panic; an accepted key has a Frontend API host and an
+    /// 8-character cookie suffix, and parses the same again.
+    pub fn publishable_key(data: &[u8]) {
+        let Ok(key) = std::str::from_utf8(data) else {
+            return;
+        };
+        if let Ok(parsed) = PublishableKey::parse(key) {
+            assert!(!parsed.frontend_api().is_empty());
+            assert_eq!(parsed.cookie_suffix().len(), 8);
+            let again = PublishableKey::parse(parsed.as_str());
+            assert_eq!(
+                again.as_ref().map(PublishableKey::frontend_api),
+                Ok(parsed.frontend_api())
+            );
+        }
+    }
+
+    /// Route patterns (before a `\0`, one per line) compiled and matched against paths (after
+    /// it, one per line): never a panic.
+    pub fn route_matcher(data: &[u8]) {
+        let Ok(text) = std::str::from_utf8(data) else {
+            return;
+        };
+        let (patterns, paths) = text.split_once('\0').unwrap_or((text, "/"));
+        let Ok(matcher) = RouteMatcher::new(patterns.split('\n').take(16)) else {
+            return;
+        };
+        for path in paths.split('\n').take(16) {
+            let _ = matcher.matches(path);
+        }
+    }
+}

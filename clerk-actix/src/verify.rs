@@ -369,15 +369,52 @@ fn check_audience(aud: Option<&Value>, audience: &[String]) -> Result<(), TokenV
     .with_action(action::ENSURE_CLERK_JWT))
 }
 
-/// JavaScript's `Date#toUTCString()` for a millisecond timestamp.
+/// JavaScript's `Date#toUTCString()` for a millisecond timestamp, over the whole range of JS
+/// dates (±8.64e15 ms, years -271821 to 275760).
+///
+/// Hand-written because date crates stop at year 9999 (httpdate panics beyond it, which a token
+/// with a far-future `nbf` or `iat` reached: found by the `token_decode` fuzz target).
 fn utc_string(ms: f64) -> String {
-    // JS dates span ±8.64e15 ms; beyond that (or before 1970, which httpdate cannot print)
-    // there is no sensible calendar date to show.
-    if !(0.0..=8.64e15).contains(&ms) {
+    const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    if !ms.is_finite() || ms.abs() > 8.64e15 {
         return "Invalid Date".to_owned();
     }
-    let time = UNIX_EPOCH + Duration::from_millis(ms as u64);
-    httpdate::fmt_http_date(time)
+    // TimeClip truncates; calendar fields then count from the floor of each unit.
+    let ms = ms.trunc() as i64;
+    let days = ms.div_euclid(86_400_000);
+    let in_day = ms.rem_euclid(86_400_000) / 1000;
+    let (year, month, day) = civil_from_days(days);
+    let year = if year >= 0 {
+        format!("{year:04}")
+    } else {
+        format!("-{:04}", -year)
+    };
+    format!(
+        "{}, {day:02} {} {year} {:02}:{:02}:{:02} GMT",
+        WEEKDAYS[(days + 4).rem_euclid(7) as usize], // 1970-01-01 was a Thursday
+        MONTHS[(month - 1) as usize],
+        in_day / 3600,
+        in_day / 60 % 60,
+        in_day % 60
+    )
+}
+
+/// Proleptic Gregorian (year, month 1-12, day 1-31) of a day count since 1970-01-01
+/// (H. Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
 }
 
 #[cfg(test)]
@@ -430,6 +467,55 @@ mod tests {
         assert!(check(five_ago.clone(), &v, NOW).is_err());
         v.clock_skew = Duration::from_millis(6000);
         check(five_ago, &v, NOW).unwrap();
+    }
+
+    #[test]
+    fn utc_string_matches_javascript_over_the_whole_date_range() {
+        // Expected values printed by Node's `new Date(ms).toUTCString()`.
+        for (ms, js) in [
+            (0.0, "Thu, 01 Jan 1970 00:00:00 GMT"),
+            (-1000.0, "Wed, 31 Dec 1969 23:59:59 GMT"),
+            (-1.5, "Wed, 31 Dec 1969 23:59:59 GMT"),
+            (1.9, "Thu, 01 Jan 1970 00:00:00 GMT"),
+            (1_666_648_310_000.0, "Mon, 24 Oct 2022 21:51:50 GMT"),
+            (253_402_300_799_999.0, "Fri, 31 Dec 9999 23:59:59 GMT"),
+            (253_402_300_800_000.0, "Sat, 01 Jan 10000 00:00:00 GMT"),
+            (2_666_666_648_250_000.0, "Thu, 20 Apr 86473 07:37:30 GMT"),
+            (8.64e15, "Sat, 13 Sep 275760 00:00:00 GMT"),
+            (-8.64e15, "Tue, 20 Apr -271821 00:00:00 GMT"),
+            (-62_198_755_200_000.0, "Fri, 01 Jan -0001 00:00:00 GMT"),
+            (-62_135_596_800_001.0, "Sun, 31 Dec 0000 23:59:59 GMT"),
+            (8.64e15 + 1.0, "Invalid Date"),
+            (f64::NAN, "Invalid Date"),
+            (f64::INFINITY, "Invalid Date"),
+        ] {
+            assert_eq!(utc_string(ms), js, "{ms}");
+        }
+    }
+
+    #[test]
+    fn far_future_times_are_an_error_not_a_panic() {
+        // The token_decode fuzz target's crash: iat in year 86473.
+        let v = TokenValidation::default();
+        let err = check(
+            json!({"sub": "u", "exp": 9_686_648_310u64, "iat": 2_666_666_648_250u64}),
+            &v,
+            NOW,
+        )
+        .unwrap_err();
+        assert_eq!(err.reason(), TokenErrorReason::TokenIatInTheFuture);
+        assert!(
+            err.message().contains("Thu, 20 Apr 86473 07:37:30 GMT"),
+            "{}",
+            err.message()
+        );
+        for claim in ["nbf", "iat", "exp"] {
+            for value in [1e300, -1e300, 9.9e15, -9.9e15] {
+                let mut payload = base();
+                payload[claim] = json!(value);
+                let _ = check(payload, &v, NOW);
+            }
+        }
     }
 
     #[test]
