@@ -11,10 +11,11 @@ use std::time::{Duration, Instant};
 
 use clerk_actix::ClerkClient;
 use clerk_actix::client::{
-    ApiError, CreateUserParams, OrderBy, RetryPolicy, TransportErrorKind, UpdateUserParams,
+    ApiError, CreateSessionParams, CreateUserParams, OrderBy, RefreshFormat, RefreshSessionParams,
+    RetryPolicy, SessionListParams, SessionTokenParams, TransportErrorKind, UpdateUserParams,
     UserListParams, UserMetadataParams,
 };
-use clerk_actix::models::{Metadata, SessionStatus, VerificationStatus};
+use clerk_actix::models::{Metadata, SessionRefresh, SessionStatus, VerificationStatus};
 use futures_util::{StreamExt, TryStreamExt};
 use mock::{MockBapi, Recorded, Reply, SECRET_KEY, raw_tcp_server};
 use serde_json::{Value, json};
@@ -841,4 +842,279 @@ async fn secret_key_never_appears_in_debug_or_errors() {
     let error = client.users().get("user_1").await.unwrap_err();
     assert!(!format!("{error:?}").contains(SECRET_KEY));
     assert!(!error.to_string().contains(SECRET_KEY));
+}
+
+// ---------------------------------------------------------------------------------------------
+// sessions and clients
+
+fn session_json(id: &str, status: &str) -> Value {
+    json!({
+        "object": "session", "id": id, "user_id": "user_1", "client_id": "client_1", "actor": null,
+        "status": status, "last_active_organization_id": null, "last_active_at": 1716883200000_i64,
+        "latest_activity": {"object": "session_activity", "id": "sess_activity_1", "is_mobile": false,
+                            "browser_name": "Chrome", "city": "Berlin", "country": "DE"},
+        "expire_at": 1717488000000_i64, "abandon_at": 1719475200000_i64,
+        "updated_at": 1716883200000_i64, "created_at": 1716883200000_i64, "tasks": null
+    })
+}
+
+#[actix_rt::test]
+async fn sessions_list_asks_for_the_paginated_shape() {
+    let mock = MockBapi::start(|_| {
+        Reply::json(
+            200,
+            json!({"data": [session_json("sess_1", "active")], "total_count": 1}),
+        )
+    });
+    let params = SessionListParams {
+        user_id: Some("user_1".into()),
+        status: Some(SessionStatus::Active),
+        offset: Some(0),
+        ..Default::default()
+    };
+    let page = mock.client().sessions().list(&params).await.unwrap();
+    assert_eq!(page.total_count, Some(1));
+    assert_eq!(page.data[0].status, SessionStatus::Active);
+    assert_eq!(
+        page.data[0]
+            .latest_activity
+            .as_ref()
+            .unwrap()
+            .city
+            .as_deref(),
+        Some("Berlin")
+    );
+    let request = mock.only_request();
+    assert_call(&request, "GET", "/v1/sessions");
+    assert_eq!(
+        request.sorted_query(),
+        pairs(&[
+            ("offset", "0"),
+            ("paginated", "true"),
+            ("status", "active"),
+            ("user_id", "user_1")
+        ])
+    );
+}
+
+#[actix_rt::test]
+async fn sessions_list_still_parses_a_bare_array() {
+    let mock = MockBapi::start(|_| Reply::json(200, json!([session_json("sess_1", "revoked")])));
+    let params = SessionListParams {
+        client_id: Some("client_1".into()),
+        ..Default::default()
+    };
+    let page = mock.client().sessions().list(&params).await.unwrap();
+    assert_eq!(page.total_count, None);
+    assert_eq!(page.data[0].status, SessionStatus::Revoked);
+}
+
+#[actix_rt::test]
+async fn sessions_list_all_walks_offsets_until_total() {
+    let mock = MockBapi::start(|request| {
+        let offset: usize = request.query_value("offset").unwrap().parse().unwrap();
+        let limit: usize = request.query_value("limit").unwrap().parse().unwrap();
+        let data: Vec<Value> = (offset..(offset + limit).min(5))
+            .map(|n| session_json(&format!("sess_{n}"), "active"))
+            .collect();
+        Reply::json(200, json!({"data": data, "total_count": 5}))
+    });
+    let params = SessionListParams {
+        user_id: Some("user_1".into()),
+        limit: Some(2),
+        ..Default::default()
+    };
+    let sessions: Vec<_> = mock
+        .client()
+        .sessions()
+        .list_all(params)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(sessions.len(), 5);
+    let offsets: Vec<String> = mock
+        .requests()
+        .iter()
+        .map(|r| r.query_value("offset").unwrap())
+        .collect();
+    assert_eq!(offsets, ["0", "2", "4"]);
+}
+
+#[actix_rt::test]
+async fn sessions_get_create_and_revoke() {
+    let mock = MockBapi::start(|request| match request.path.as_str() {
+        "/v1/sessions/sess_1/revoke" => Reply::json(200, session_json("sess_1", "revoked")),
+        _ => Reply::json(200, session_json("sess_1", "active")),
+    });
+    let client = mock.client();
+    client.sessions().get("sess_1").await.unwrap();
+    client
+        .sessions()
+        .create(&CreateSessionParams {
+            user_id: "user_1".into(),
+            active_organization_id: None,
+        })
+        .await
+        .unwrap();
+    let revoked = client.sessions().revoke("sess_1").await.unwrap();
+    assert_eq!(revoked.status, SessionStatus::Revoked);
+
+    let requests = mock.requests();
+    assert_call(&requests[0], "GET", "/v1/sessions/sess_1");
+    assert_call(&requests[1], "POST", "/v1/sessions");
+    assert_eq!(requests[1].json(), json!({"user_id": "user_1"}));
+    assert_call(&requests[2], "POST", "/v1/sessions/sess_1/revoke");
+    assert!(requests[2].body.is_empty());
+}
+
+#[actix_rt::test]
+async fn sessions_create_token_with_and_without_template() {
+    let mock = MockBapi::start(|_| {
+        Reply::json(200, json!({"object": "token", "jwt": "header.payload.sig"}))
+    });
+    let client = mock.client();
+    let token = client
+        .sessions()
+        .create_token("sess_1", &SessionTokenParams::default())
+        .await
+        .unwrap();
+    assert_eq!(token.jwt.expose(), "header.payload.sig");
+    assert!(!format!("{token:?}").contains("payload"));
+    client
+        .sessions()
+        .create_token(
+            "sess_1",
+            &SessionTokenParams {
+                template: Some("supabase".into()),
+                expires_in_seconds: Some(60),
+            },
+        )
+        .await
+        .unwrap();
+    let error = client
+        .sessions()
+        .create_token(
+            "sess_1",
+            &SessionTokenParams {
+                template: Some("%2E%2E".into()),
+                expires_in_seconds: None,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(error, ApiError::InvalidRequest { .. }));
+
+    let requests = mock.requests();
+    assert_eq!(requests.len(), 2);
+    assert_call(&requests[0], "POST", "/v1/sessions/sess_1/tokens");
+    assert_eq!(requests[0].json(), json!({}));
+    assert_call(&requests[1], "POST", "/v1/sessions/sess_1/tokens/supabase");
+    assert_eq!(requests[1].json(), json!({"expires_in_seconds": 60}));
+}
+
+#[actix_rt::test]
+async fn sessions_refresh_sends_clerk_js_body_and_reads_cookies() {
+    let mock = MockBapi::start(|_| {
+        Reply::json(
+            200,
+            json!({"object": "cookies", "cookies": ["__session_MqCvchyS=new.jwt.token; Path=/; Secure; SameSite=Lax"]}),
+        )
+    });
+    let params = RefreshSessionParams {
+        expired_token: "expired.jwt.token".into(),
+        refresh_token: "refresh-token".into(),
+        request_origin: "https://example.com".into(),
+        request_headers: Some(
+            [("accept".to_owned(), vec!["text/html".into()])]
+                .into_iter()
+                .collect(),
+        ),
+        format: Some(RefreshFormat::Cookie),
+        suffixed_cookies: Some(true),
+        ..Default::default()
+    };
+    let refreshed = mock
+        .client()
+        .sessions()
+        .refresh("sess_1", &params)
+        .await
+        .unwrap();
+    let SessionRefresh::Cookies(cookies) = refreshed else {
+        panic!("expected cookies");
+    };
+    assert!(
+        cookies[0]
+            .expose()
+            .starts_with("__session_MqCvchyS=new.jwt.token")
+    );
+
+    let request = mock.only_request();
+    assert_call(&request, "POST", "/v1/sessions/sess_1/refresh");
+    assert_eq!(request.query, "suffixed_cookies=true");
+    assert_eq!(
+        request.json(),
+        json!({
+            "expired_token": "expired.jwt.token",
+            "refresh_token": "refresh-token",
+            "request_origin": "https://example.com",
+            "request_headers": {"accept": ["text/html"]},
+            "format": "cookie"
+        })
+    );
+}
+
+#[actix_rt::test]
+async fn sessions_refresh_unauthorized_is_an_api_error() {
+    let mock = MockBapi::start(|_| {
+        Reply::error(401, "authentication_invalid", "cannot refresh", json!({}))
+    });
+    let error = mock
+        .client()
+        .sessions()
+        .refresh("sess_1", &RefreshSessionParams::default())
+        .await
+        .unwrap_err();
+    assert_eq!(error.status(), Some(401));
+    assert_eq!(error.clerk_errors()[0].code, "authentication_invalid");
+}
+
+#[actix_rt::test]
+async fn clients_verify_and_handshake_payload() {
+    let mock = MockBapi::start(|request| match request.path.as_str() {
+        "/v1/clients/handshake_payload" => Reply::json(
+            200,
+            json!({"directives": ["__session=abc; Path=/", "__client_uat=1; Path=/"]}),
+        ),
+        _ => Reply::json(
+            200,
+            json!({"object": "client", "id": "client_1", "session_ids": ["sess_1"],
+                   "sessions": [session_json("sess_1", "active")], "sign_in_id": null, "sign_up_id": null,
+                   "last_active_session_id": "sess_1", "last_authentication_strategy": "email_code",
+                   "updated_at": 1, "created_at": 1}),
+        ),
+    });
+    let client = mock.client();
+    let verified = client.clients().verify("client.token.value").await.unwrap();
+    assert_eq!(verified.last_active_session_id.as_deref(), Some("sess_1"));
+    let payload = client
+        .clients()
+        .handshake_payload("nonce+/=1")
+        .await
+        .unwrap();
+    assert_eq!(payload.directives.len(), 2);
+    assert_eq!(payload.directives[0].expose(), "__session=abc; Path=/");
+
+    let requests = mock.requests();
+    assert_call(&requests[0], "POST", "/v1/clients/verify");
+    assert_eq!(requests[0].json(), json!({"token": "client.token.value"}));
+    assert_call(&requests[1], "GET", "/v1/clients/handshake_payload");
+    assert_eq!(
+        requests[1].query_pairs(),
+        [("nonce".to_owned(), "nonce+/=1".to_owned())]
+    );
+    assert!(
+        requests[1].query.contains("nonce%2B%2F%3D1"),
+        "{}",
+        requests[1].query
+    );
 }
