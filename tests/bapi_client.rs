@@ -11,9 +11,12 @@ use std::time::{Duration, Instant};
 
 use clerk_actix::ClerkClient;
 use clerk_actix::client::{
-    ApiError, CreateSessionParams, CreateUserParams, OrderBy, RefreshFormat, RefreshSessionParams,
-    RetryPolicy, SessionListParams, SessionTokenParams, TransportErrorKind, UpdateUserParams,
-    UserListParams, UserMetadataParams,
+    ApiError, CreateOrganizationMembershipParams, CreateOrganizationParams, CreateSessionParams,
+    CreateUserParams, GetOrganizationParams, InstanceMembershipListParams, OrderBy,
+    OrganizationListParams, OrganizationMembershipListParams, OrganizationMetadataParams,
+    RefreshFormat, RefreshSessionParams, RetryPolicy, SessionListParams, SessionTokenParams,
+    TransportErrorKind, UpdateOrganizationMembershipParams, UpdateOrganizationParams,
+    UpdateUserParams, UserListParams, UserMetadataParams,
 };
 use clerk_actix::models::{Metadata, SessionRefresh, SessionStatus, VerificationStatus};
 use futures_util::{StreamExt, TryStreamExt};
@@ -1116,5 +1119,262 @@ async fn clients_verify_and_handshake_payload() {
         requests[1].query.contains("nonce%2B%2F%3D1"),
         "{}",
         requests[1].query
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// organizations and memberships
+
+#[actix_rt::test]
+async fn organizations_list_with_filters_and_data_shape() {
+    let mock = MockBapi::start(|_| {
+        Reply::json(200, json!({"data": [org_json("org_1")], "total_count": 11}))
+    });
+    let params = OrganizationListParams {
+        include_members_count: Some(false),
+        user_id: vec!["user_1".into(), "user_2".into()],
+        query: Some("acme corp".into()),
+        order_by: Some(OrderBy::desc("members_count")),
+        limit: Some(1),
+        offset: Some(0),
+        ..Default::default()
+    };
+    let page = mock.client().organizations().list(&params).await.unwrap();
+    assert_eq!(page.total_count, Some(11));
+    assert_eq!(page.data[0].slug, "slug-org_1");
+    let request = mock.only_request();
+    assert_call(&request, "GET", "/v1/organizations");
+    assert_eq!(
+        request.sorted_query(),
+        pairs(&[
+            ("include_members_count", "false"),
+            ("limit", "1"),
+            ("offset", "0"),
+            ("order_by", "-members_count"),
+            ("query", "acme corp"),
+            ("user_id", "user_1"),
+            ("user_id", "user_2"),
+        ])
+    );
+}
+
+#[actix_rt::test]
+async fn organizations_list_all_walks_offsets() {
+    let mock = MockBapi::start(|request| {
+        let offset: usize = request.query_value("offset").unwrap().parse().unwrap();
+        let limit: usize = request.query_value("limit").unwrap().parse().unwrap();
+        let data: Vec<Value> = (offset..(offset + limit).min(7))
+            .map(|n| org_json(&format!("org_{n}")))
+            .collect();
+        Reply::json(200, json!({"data": data, "total_count": 7}))
+    });
+    let params = OrganizationListParams {
+        limit: Some(3),
+        ..Default::default()
+    };
+    let orgs: Vec<_> = mock
+        .client()
+        .organizations()
+        .list_all(params)
+        .try_collect()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = orgs
+        .iter()
+        .map(|o: &clerk_actix::models::Organization| o.id.as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "org_0", "org_1", "org_2", "org_3", "org_4", "org_5", "org_6"
+        ]
+    );
+    let offsets: Vec<String> = mock
+        .requests()
+        .iter()
+        .map(|r| r.query_value("offset").unwrap())
+        .collect();
+    assert_eq!(offsets, ["0", "3", "6"]);
+}
+
+#[actix_rt::test]
+async fn organizations_get_by_id_or_slug_create_update_metadata_delete() {
+    let mock = MockBapi::start(|request| match request.method.as_str() {
+        "DELETE" => Reply::json(
+            200,
+            json!({"object": "organization", "id": "org_1", "slug": "acme", "deleted": true}),
+        ),
+        _ => Reply::json(200, org_json("org_1")),
+    });
+    let client = mock.client();
+    let orgs = client.organizations();
+    orgs.get("acme-corp").await.unwrap();
+    orgs.get_with(
+        "org_1",
+        &GetOrganizationParams {
+            include_members_count: Some(true),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    orgs.create(&CreateOrganizationParams {
+        name: "Acme".into(),
+        created_by: Some("user_1".into()),
+        max_allowed_memberships: Some(0),
+        public_metadata: Some(metadata(json!({"tierName": "gold"}))),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    orgs.update(
+        "org_1",
+        &UpdateOrganizationParams {
+            admin_delete_enabled: Some(false),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let merge = OrganizationMetadataParams {
+        private_metadata: Some(metadata(json!({"billingId": "cus_1"}))),
+        ..Default::default()
+    };
+    orgs.update_metadata("org_1", &merge).await.unwrap();
+    orgs.replace_metadata("org_1", &merge).await.unwrap();
+    let deleted = orgs.delete("org_1").await.unwrap();
+    assert_eq!(deleted.slug.as_deref(), Some("acme"));
+
+    let requests = mock.requests();
+    assert_call(&requests[0], "GET", "/v1/organizations/acme-corp");
+    assert_eq!(requests[0].query, "");
+    assert_call(&requests[1], "GET", "/v1/organizations/org_1");
+    assert_eq!(requests[1].query, "include_members_count=true");
+    assert_call(&requests[2], "POST", "/v1/organizations");
+    assert_eq!(
+        requests[2].json(),
+        json!({"name": "Acme", "created_by": "user_1", "max_allowed_memberships": 0, "public_metadata": {"tierName": "gold"}})
+    );
+    assert_call(&requests[3], "PATCH", "/v1/organizations/org_1");
+    assert_eq!(requests[3].json(), json!({"admin_delete_enabled": false}));
+    assert_call(&requests[4], "PATCH", "/v1/organizations/org_1/metadata");
+    assert_eq!(
+        requests[4].json(),
+        json!({"private_metadata": {"billingId": "cus_1"}})
+    );
+    assert_call(&requests[5], "PUT", "/v1/organizations/org_1/metadata");
+    assert_call(&requests[6], "DELETE", "/v1/organizations/org_1");
+}
+
+#[actix_rt::test]
+async fn organization_memberships_list_create_update_metadata_delete() {
+    let mock = MockBapi::start(|request| {
+        if request.method == "GET" {
+            Reply::json(
+                200,
+                json!({"data": [membership_json("orgmem_1", "org_1", "user_1", "org:admin")], "total_count": 1}),
+            )
+        } else {
+            Reply::json(
+                200,
+                membership_json("orgmem_1", "org_1", "user_1", "org:member"),
+            )
+        }
+    });
+    let client = mock.client();
+    let memberships = client.organization_memberships();
+    let page = memberships
+        .list(
+            "org_1",
+            &OrganizationMembershipListParams {
+                role: vec!["org:admin".into(), "org:billing".into()],
+                created_at_after: Some(0),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        page.data[0].public_user_data.as_ref().unwrap().user_id,
+        "user_1"
+    );
+    memberships
+        .list_for_instance(&InstanceMembershipListParams {
+            order_by: Some(OrderBy::asc("created_at")),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    memberships
+        .create(
+            "org_1",
+            &CreateOrganizationMembershipParams {
+                user_id: "user_1".into(),
+                role: "org:member".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    memberships
+        .update(
+            "org_1",
+            "user_1",
+            &UpdateOrganizationMembershipParams {
+                role: "org:admin".into(),
+            },
+        )
+        .await
+        .unwrap();
+    memberships
+        .update_metadata(
+            "org_1",
+            "user_1",
+            &OrganizationMetadataParams {
+                public_metadata: Some(metadata(json!({"seat": 3}))),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let removed = memberships.delete("org_1", "user_1").await.unwrap();
+    assert_eq!(removed.id, "orgmem_1");
+    let error = memberships.delete("org_1", "..").await.unwrap_err();
+    assert!(matches!(error, ApiError::InvalidRequest { .. }));
+
+    let requests = mock.requests();
+    assert_eq!(requests.len(), 6);
+    assert_call(&requests[0], "GET", "/v1/organizations/org_1/memberships");
+    assert_eq!(
+        requests[0].sorted_query(),
+        pairs(&[
+            ("created_at_after", "0"),
+            ("role", "org:admin"),
+            ("role", "org:billing")
+        ])
+    );
+    assert_call(&requests[1], "GET", "/v1/organization_memberships");
+    assert_eq!(requests[1].query, "order_by=%2Bcreated_at");
+    assert_call(&requests[2], "POST", "/v1/organizations/org_1/memberships");
+    assert_eq!(
+        requests[2].json(),
+        json!({"user_id": "user_1", "role": "org:member"})
+    );
+    assert_call(
+        &requests[3],
+        "PATCH",
+        "/v1/organizations/org_1/memberships/user_1",
+    );
+    assert_eq!(requests[3].json(), json!({"role": "org:admin"}));
+    assert_call(
+        &requests[4],
+        "PATCH",
+        "/v1/organizations/org_1/memberships/user_1/metadata",
+    );
+    assert_eq!(requests[4].json(), json!({"public_metadata": {"seat": 3}}));
+    assert_call(
+        &requests[5],
+        "DELETE",
+        "/v1/organizations/org_1/memberships/user_1",
     );
 }

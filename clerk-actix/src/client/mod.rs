@@ -58,6 +58,8 @@ use crate::secret::Secret;
 mod builder;
 mod clients;
 mod error;
+mod organization_memberships;
+mod organizations;
 mod pagination;
 mod request;
 mod retry;
@@ -68,6 +70,15 @@ mod users;
 pub use builder::{ClerkClientBuilder, DEFAULT_API_URL, DEFAULT_API_VERSION, DEFAULT_TIMEOUT};
 pub use clients::ClientsApi;
 pub use error::{ApiError, BuildError, ClerkErrorItem, TransportErrorKind};
+pub use organization_memberships::{
+    CreateOrganizationMembershipParams, InstanceMembershipListParams,
+    OrganizationMembershipListParams, OrganizationMembershipsApi,
+    UpdateOrganizationMembershipParams,
+};
+pub use organizations::{
+    CreateOrganizationParams, GetOrganizationParams, OrganizationListParams,
+    OrganizationMetadataParams, OrganizationsApi, UpdateOrganizationParams,
+};
 pub use pagination::PageParams;
 pub use request::OrderBy;
 pub use retry::RetryPolicy;
@@ -164,6 +175,28 @@ impl ClerkClient {
     /// ```
     pub fn clients(&self) -> ClientsApi<'_> {
         ClientsApi::new(self)
+    }
+
+    /// Organizations: list, get by id or slug, create, update, metadata, delete.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// let org = clerk.organizations().get("acme-corp").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn organizations(&self) -> OrganizationsApi<'_> {
+        OrganizationsApi::new(self)
+    }
+
+    /// Organization memberships: list, create, change role, metadata, delete.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// clerk.organization_memberships().delete("org_123", "user_123").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn organization_memberships(&self) -> OrganizationMembershipsApi<'_> {
+        OrganizationMembershipsApi::new(self)
     }
 
     pub(crate) fn config(&self) -> &ClientConfig {
