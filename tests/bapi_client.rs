@@ -11,10 +11,14 @@ use std::time::{Duration, Instant};
 
 use clerk_actix::ClerkClient;
 use clerk_actix::client::{
-    ApiError, CreateUserParams, OrderBy, RetryPolicy, TransportErrorKind, UpdateUserParams,
-    UserListParams, UserMetadataParams,
+    ApiError, CreateOrganizationMembershipParams, CreateOrganizationParams, CreateSessionParams,
+    CreateUserParams, GetOrganizationParams, InstanceMembershipListParams, OrderBy,
+    OrganizationListParams, OrganizationMembershipListParams, OrganizationMetadataParams,
+    RefreshFormat, RefreshSessionParams, RetryPolicy, SessionListParams, SessionTokenParams,
+    TransportErrorKind, UpdateOrganizationMembershipParams, UpdateOrganizationParams,
+    UpdateUserParams, UserListParams, UserMetadataParams,
 };
-use clerk_actix::models::{Metadata, SessionStatus, VerificationStatus};
+use clerk_actix::models::{Metadata, SessionRefresh, SessionStatus, VerificationStatus};
 use futures_util::{StreamExt, TryStreamExt};
 use mock::{MockBapi, Recorded, Reply, SECRET_KEY, raw_tcp_server};
 use serde_json::{Value, json};
@@ -841,4 +845,536 @@ async fn secret_key_never_appears_in_debug_or_errors() {
     let error = client.users().get("user_1").await.unwrap_err();
     assert!(!format!("{error:?}").contains(SECRET_KEY));
     assert!(!error.to_string().contains(SECRET_KEY));
+}
+
+// ---------------------------------------------------------------------------------------------
+// sessions and clients
+
+fn session_json(id: &str, status: &str) -> Value {
+    json!({
+        "object": "session", "id": id, "user_id": "user_1", "client_id": "client_1", "actor": null,
+        "status": status, "last_active_organization_id": null, "last_active_at": 1716883200000_i64,
+        "latest_activity": {"object": "session_activity", "id": "sess_activity_1", "is_mobile": false,
+                            "browser_name": "Chrome", "city": "Berlin", "country": "DE"},
+        "expire_at": 1717488000000_i64, "abandon_at": 1719475200000_i64,
+        "updated_at": 1716883200000_i64, "created_at": 1716883200000_i64, "tasks": null
+    })
+}
+
+#[actix_rt::test]
+async fn sessions_list_asks_for_the_paginated_shape() {
+    let mock = MockBapi::start(|_| {
+        Reply::json(
+            200,
+            json!({"data": [session_json("sess_1", "active")], "total_count": 1}),
+        )
+    });
+    let params = SessionListParams {
+        user_id: Some("user_1".into()),
+        status: Some(SessionStatus::Active),
+        offset: Some(0),
+        ..Default::default()
+    };
+    let page = mock.client().sessions().list(&params).await.unwrap();
+    assert_eq!(page.total_count, Some(1));
+    assert_eq!(page.data[0].status, SessionStatus::Active);
+    assert_eq!(
+        page.data[0]
+            .latest_activity
+            .as_ref()
+            .unwrap()
+            .city
+            .as_deref(),
+        Some("Berlin")
+    );
+    let request = mock.only_request();
+    assert_call(&request, "GET", "/v1/sessions");
+    assert_eq!(
+        request.sorted_query(),
+        pairs(&[
+            ("offset", "0"),
+            ("paginated", "true"),
+            ("status", "active"),
+            ("user_id", "user_1")
+        ])
+    );
+}
+
+#[actix_rt::test]
+async fn sessions_list_still_parses_a_bare_array() {
+    let mock = MockBapi::start(|_| Reply::json(200, json!([session_json("sess_1", "revoked")])));
+    let params = SessionListParams {
+        client_id: Some("client_1".into()),
+        ..Default::default()
+    };
+    let page = mock.client().sessions().list(&params).await.unwrap();
+    assert_eq!(page.total_count, None);
+    assert_eq!(page.data[0].status, SessionStatus::Revoked);
+}
+
+#[actix_rt::test]
+async fn sessions_list_all_walks_offsets_until_total() {
+    let mock = MockBapi::start(|request| {
+        let offset: usize = request.query_value("offset").unwrap().parse().unwrap();
+        let limit: usize = request.query_value("limit").unwrap().parse().unwrap();
+        let data: Vec<Value> = (offset..(offset + limit).min(5))
+            .map(|n| session_json(&format!("sess_{n}"), "active"))
+            .collect();
+        Reply::json(200, json!({"data": data, "total_count": 5}))
+    });
+    let params = SessionListParams {
+        user_id: Some("user_1".into()),
+        limit: Some(2),
+        ..Default::default()
+    };
+    let sessions: Vec<_> = mock
+        .client()
+        .sessions()
+        .list_all(params)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(sessions.len(), 5);
+    let offsets: Vec<String> = mock
+        .requests()
+        .iter()
+        .map(|r| r.query_value("offset").unwrap())
+        .collect();
+    assert_eq!(offsets, ["0", "2", "4"]);
+}
+
+#[actix_rt::test]
+async fn sessions_get_create_and_revoke() {
+    let mock = MockBapi::start(|request| match request.path.as_str() {
+        "/v1/sessions/sess_1/revoke" => Reply::json(200, session_json("sess_1", "revoked")),
+        _ => Reply::json(200, session_json("sess_1", "active")),
+    });
+    let client = mock.client();
+    client.sessions().get("sess_1").await.unwrap();
+    client
+        .sessions()
+        .create(&CreateSessionParams {
+            user_id: "user_1".into(),
+            active_organization_id: None,
+        })
+        .await
+        .unwrap();
+    let revoked = client.sessions().revoke("sess_1").await.unwrap();
+    assert_eq!(revoked.status, SessionStatus::Revoked);
+
+    let requests = mock.requests();
+    assert_call(&requests[0], "GET", "/v1/sessions/sess_1");
+    assert_call(&requests[1], "POST", "/v1/sessions");
+    assert_eq!(requests[1].json(), json!({"user_id": "user_1"}));
+    assert_call(&requests[2], "POST", "/v1/sessions/sess_1/revoke");
+    assert!(requests[2].body.is_empty());
+}
+
+#[actix_rt::test]
+async fn sessions_create_token_with_and_without_template() {
+    let mock = MockBapi::start(|_| {
+        Reply::json(200, json!({"object": "token", "jwt": "header.payload.sig"}))
+    });
+    let client = mock.client();
+    let token = client
+        .sessions()
+        .create_token("sess_1", &SessionTokenParams::default())
+        .await
+        .unwrap();
+    assert_eq!(token.jwt.expose(), "header.payload.sig");
+    assert!(!format!("{token:?}").contains("payload"));
+    client
+        .sessions()
+        .create_token(
+            "sess_1",
+            &SessionTokenParams {
+                template: Some("supabase".into()),
+                expires_in_seconds: Some(60),
+            },
+        )
+        .await
+        .unwrap();
+    let error = client
+        .sessions()
+        .create_token(
+            "sess_1",
+            &SessionTokenParams {
+                template: Some("%2E%2E".into()),
+                expires_in_seconds: None,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(error, ApiError::InvalidRequest { .. }));
+
+    let requests = mock.requests();
+    assert_eq!(requests.len(), 2);
+    assert_call(&requests[0], "POST", "/v1/sessions/sess_1/tokens");
+    assert_eq!(requests[0].json(), json!({}));
+    assert_call(&requests[1], "POST", "/v1/sessions/sess_1/tokens/supabase");
+    assert_eq!(requests[1].json(), json!({"expires_in_seconds": 60}));
+}
+
+#[actix_rt::test]
+async fn sessions_refresh_sends_clerk_js_body_and_reads_cookies() {
+    let mock = MockBapi::start(|_| {
+        Reply::json(
+            200,
+            json!({"object": "cookies", "cookies": ["__session_MqCvchyS=new.jwt.token; Path=/; Secure; SameSite=Lax"]}),
+        )
+    });
+    let params = RefreshSessionParams {
+        expired_token: "expired.jwt.token".into(),
+        refresh_token: "refresh-token".into(),
+        request_origin: "https://example.com".into(),
+        request_headers: Some(
+            [("accept".to_owned(), vec!["text/html".into()])]
+                .into_iter()
+                .collect(),
+        ),
+        format: Some(RefreshFormat::Cookie),
+        suffixed_cookies: Some(true),
+        ..Default::default()
+    };
+    let refreshed = mock
+        .client()
+        .sessions()
+        .refresh("sess_1", &params)
+        .await
+        .unwrap();
+    let SessionRefresh::Cookies(cookies) = refreshed else {
+        panic!("expected cookies");
+    };
+    assert!(
+        cookies[0]
+            .expose()
+            .starts_with("__session_MqCvchyS=new.jwt.token")
+    );
+
+    let request = mock.only_request();
+    assert_call(&request, "POST", "/v1/sessions/sess_1/refresh");
+    assert_eq!(request.query, "suffixed_cookies=true");
+    assert_eq!(
+        request.json(),
+        json!({
+            "expired_token": "expired.jwt.token",
+            "refresh_token": "refresh-token",
+            "request_origin": "https://example.com",
+            "request_headers": {"accept": ["text/html"]},
+            "format": "cookie"
+        })
+    );
+}
+
+#[actix_rt::test]
+async fn sessions_refresh_unauthorized_is_an_api_error() {
+    let mock = MockBapi::start(|_| {
+        Reply::error(401, "authentication_invalid", "cannot refresh", json!({}))
+    });
+    let error = mock
+        .client()
+        .sessions()
+        .refresh("sess_1", &RefreshSessionParams::default())
+        .await
+        .unwrap_err();
+    assert_eq!(error.status(), Some(401));
+    assert_eq!(error.clerk_errors()[0].code, "authentication_invalid");
+}
+
+#[actix_rt::test]
+async fn clients_verify_and_handshake_payload() {
+    let mock = MockBapi::start(|request| match request.path.as_str() {
+        "/v1/clients/handshake_payload" => Reply::json(
+            200,
+            json!({"directives": ["__session=abc; Path=/", "__client_uat=1; Path=/"]}),
+        ),
+        _ => Reply::json(
+            200,
+            json!({"object": "client", "id": "client_1", "session_ids": ["sess_1"],
+                   "sessions": [session_json("sess_1", "active")], "sign_in_id": null, "sign_up_id": null,
+                   "last_active_session_id": "sess_1", "last_authentication_strategy": "email_code",
+                   "updated_at": 1, "created_at": 1}),
+        ),
+    });
+    let client = mock.client();
+    let verified = client.clients().verify("client.token.value").await.unwrap();
+    assert_eq!(verified.last_active_session_id.as_deref(), Some("sess_1"));
+    let payload = client
+        .clients()
+        .handshake_payload("nonce+/=1")
+        .await
+        .unwrap();
+    assert_eq!(payload.directives.len(), 2);
+    assert_eq!(payload.directives[0].expose(), "__session=abc; Path=/");
+
+    let requests = mock.requests();
+    assert_call(&requests[0], "POST", "/v1/clients/verify");
+    assert_eq!(requests[0].json(), json!({"token": "client.token.value"}));
+    assert_call(&requests[1], "GET", "/v1/clients/handshake_payload");
+    assert_eq!(
+        requests[1].query_pairs(),
+        [("nonce".to_owned(), "nonce+/=1".to_owned())]
+    );
+    assert!(
+        requests[1].query.contains("nonce%2B%2F%3D1"),
+        "{}",
+        requests[1].query
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// organizations and memberships
+
+#[actix_rt::test]
+async fn organizations_list_with_filters_and_data_shape() {
+    let mock = MockBapi::start(|_| {
+        Reply::json(200, json!({"data": [org_json("org_1")], "total_count": 11}))
+    });
+    let params = OrganizationListParams {
+        include_members_count: Some(false),
+        user_id: vec!["user_1".into(), "user_2".into()],
+        query: Some("acme corp".into()),
+        order_by: Some(OrderBy::desc("members_count")),
+        limit: Some(1),
+        offset: Some(0),
+        ..Default::default()
+    };
+    let page = mock.client().organizations().list(&params).await.unwrap();
+    assert_eq!(page.total_count, Some(11));
+    assert_eq!(page.data[0].slug, "slug-org_1");
+    let request = mock.only_request();
+    assert_call(&request, "GET", "/v1/organizations");
+    assert_eq!(
+        request.sorted_query(),
+        pairs(&[
+            ("include_members_count", "false"),
+            ("limit", "1"),
+            ("offset", "0"),
+            ("order_by", "-members_count"),
+            ("query", "acme corp"),
+            ("user_id", "user_1"),
+            ("user_id", "user_2"),
+        ])
+    );
+}
+
+#[actix_rt::test]
+async fn organizations_list_all_walks_offsets() {
+    let mock = MockBapi::start(|request| {
+        let offset: usize = request.query_value("offset").unwrap().parse().unwrap();
+        let limit: usize = request.query_value("limit").unwrap().parse().unwrap();
+        let data: Vec<Value> = (offset..(offset + limit).min(7))
+            .map(|n| org_json(&format!("org_{n}")))
+            .collect();
+        Reply::json(200, json!({"data": data, "total_count": 7}))
+    });
+    let params = OrganizationListParams {
+        limit: Some(3),
+        ..Default::default()
+    };
+    let orgs: Vec<_> = mock
+        .client()
+        .organizations()
+        .list_all(params)
+        .try_collect()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = orgs
+        .iter()
+        .map(|o: &clerk_actix::models::Organization| o.id.as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "org_0", "org_1", "org_2", "org_3", "org_4", "org_5", "org_6"
+        ]
+    );
+    let offsets: Vec<String> = mock
+        .requests()
+        .iter()
+        .map(|r| r.query_value("offset").unwrap())
+        .collect();
+    assert_eq!(offsets, ["0", "3", "6"]);
+}
+
+#[actix_rt::test]
+async fn organizations_get_by_id_or_slug_create_update_metadata_delete() {
+    let mock = MockBapi::start(|request| match request.method.as_str() {
+        "DELETE" => Reply::json(
+            200,
+            json!({"object": "organization", "id": "org_1", "slug": "acme", "deleted": true}),
+        ),
+        _ => Reply::json(200, org_json("org_1")),
+    });
+    let client = mock.client();
+    let orgs = client.organizations();
+    orgs.get("acme-corp").await.unwrap();
+    orgs.get_with(
+        "org_1",
+        &GetOrganizationParams {
+            include_members_count: Some(true),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    orgs.create(&CreateOrganizationParams {
+        name: "Acme".into(),
+        created_by: Some("user_1".into()),
+        max_allowed_memberships: Some(0),
+        public_metadata: Some(metadata(json!({"tierName": "gold"}))),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    orgs.update(
+        "org_1",
+        &UpdateOrganizationParams {
+            admin_delete_enabled: Some(false),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let merge = OrganizationMetadataParams {
+        private_metadata: Some(metadata(json!({"billingId": "cus_1"}))),
+        ..Default::default()
+    };
+    orgs.update_metadata("org_1", &merge).await.unwrap();
+    orgs.replace_metadata("org_1", &merge).await.unwrap();
+    let deleted = orgs.delete("org_1").await.unwrap();
+    assert_eq!(deleted.slug.as_deref(), Some("acme"));
+
+    let requests = mock.requests();
+    assert_call(&requests[0], "GET", "/v1/organizations/acme-corp");
+    assert_eq!(requests[0].query, "");
+    assert_call(&requests[1], "GET", "/v1/organizations/org_1");
+    assert_eq!(requests[1].query, "include_members_count=true");
+    assert_call(&requests[2], "POST", "/v1/organizations");
+    assert_eq!(
+        requests[2].json(),
+        json!({"name": "Acme", "created_by": "user_1", "max_allowed_memberships": 0, "public_metadata": {"tierName": "gold"}})
+    );
+    assert_call(&requests[3], "PATCH", "/v1/organizations/org_1");
+    assert_eq!(requests[3].json(), json!({"admin_delete_enabled": false}));
+    assert_call(&requests[4], "PATCH", "/v1/organizations/org_1/metadata");
+    assert_eq!(
+        requests[4].json(),
+        json!({"private_metadata": {"billingId": "cus_1"}})
+    );
+    assert_call(&requests[5], "PUT", "/v1/organizations/org_1/metadata");
+    assert_call(&requests[6], "DELETE", "/v1/organizations/org_1");
+}
+
+#[actix_rt::test]
+async fn organization_memberships_list_create_update_metadata_delete() {
+    let mock = MockBapi::start(|request| {
+        if request.method == "GET" {
+            Reply::json(
+                200,
+                json!({"data": [membership_json("orgmem_1", "org_1", "user_1", "org:admin")], "total_count": 1}),
+            )
+        } else {
+            Reply::json(
+                200,
+                membership_json("orgmem_1", "org_1", "user_1", "org:member"),
+            )
+        }
+    });
+    let client = mock.client();
+    let memberships = client.organization_memberships();
+    let page = memberships
+        .list(
+            "org_1",
+            &OrganizationMembershipListParams {
+                role: vec!["org:admin".into(), "org:billing".into()],
+                created_at_after: Some(0),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        page.data[0].public_user_data.as_ref().unwrap().user_id,
+        "user_1"
+    );
+    memberships
+        .list_for_instance(&InstanceMembershipListParams {
+            order_by: Some(OrderBy::asc("created_at")),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    memberships
+        .create(
+            "org_1",
+            &CreateOrganizationMembershipParams {
+                user_id: "user_1".into(),
+                role: "org:member".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    memberships
+        .update(
+            "org_1",
+            "user_1",
+            &UpdateOrganizationMembershipParams {
+                role: "org:admin".into(),
+            },
+        )
+        .await
+        .unwrap();
+    memberships
+        .update_metadata(
+            "org_1",
+            "user_1",
+            &OrganizationMetadataParams {
+                public_metadata: Some(metadata(json!({"seat": 3}))),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let removed = memberships.delete("org_1", "user_1").await.unwrap();
+    assert_eq!(removed.id, "orgmem_1");
+    let error = memberships.delete("org_1", "..").await.unwrap_err();
+    assert!(matches!(error, ApiError::InvalidRequest { .. }));
+
+    let requests = mock.requests();
+    assert_eq!(requests.len(), 6);
+    assert_call(&requests[0], "GET", "/v1/organizations/org_1/memberships");
+    assert_eq!(
+        requests[0].sorted_query(),
+        pairs(&[
+            ("created_at_after", "0"),
+            ("role", "org:admin"),
+            ("role", "org:billing")
+        ])
+    );
+    assert_call(&requests[1], "GET", "/v1/organization_memberships");
+    assert_eq!(requests[1].query, "order_by=%2Bcreated_at");
+    assert_call(&requests[2], "POST", "/v1/organizations/org_1/memberships");
+    assert_eq!(
+        requests[2].json(),
+        json!({"user_id": "user_1", "role": "org:member"})
+    );
+    assert_call(
+        &requests[3],
+        "PATCH",
+        "/v1/organizations/org_1/memberships/user_1",
+    );
+    assert_eq!(requests[3].json(), json!({"role": "org:admin"}));
+    assert_call(
+        &requests[4],
+        "PATCH",
+        "/v1/organizations/org_1/memberships/user_1/metadata",
+    );
+    assert_eq!(requests[4].json(), json!({"public_metadata": {"seat": 3}}));
+    assert_call(
+        &requests[5],
+        "DELETE",
+        "/v1/organizations/org_1/memberships/user_1",
+    );
 }

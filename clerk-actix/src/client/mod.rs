@@ -56,18 +56,36 @@ use url::Url;
 use crate::secret::Secret;
 
 mod builder;
+mod clients;
 mod error;
+mod organization_memberships;
+mod organizations;
 mod pagination;
 mod request;
 mod retry;
+mod sessions;
 mod transport;
 mod users;
 
 pub use builder::{ClerkClientBuilder, DEFAULT_API_URL, DEFAULT_API_VERSION, DEFAULT_TIMEOUT};
+pub use clients::ClientsApi;
 pub use error::{ApiError, BuildError, ClerkErrorItem, TransportErrorKind};
+pub use organization_memberships::{
+    CreateOrganizationMembershipParams, InstanceMembershipListParams,
+    OrganizationMembershipListParams, OrganizationMembershipsApi,
+    UpdateOrganizationMembershipParams,
+};
+pub use organizations::{
+    CreateOrganizationParams, GetOrganizationParams, OrganizationListParams,
+    OrganizationMetadataParams, OrganizationsApi, UpdateOrganizationParams,
+};
 pub use pagination::PageParams;
 pub use request::OrderBy;
 pub use retry::RetryPolicy;
+pub use sessions::{
+    CreateSessionParams, RefreshFormat, RefreshSessionParams, SessionListParams,
+    SessionTokenParams, SessionsApi,
+};
 pub use users::{CreateUserParams, UpdateUserParams, UserListParams, UserMetadataParams, UsersApi};
 
 use request::Call;
@@ -135,6 +153,50 @@ impl ClerkClient {
     /// ```
     pub fn users(&self) -> UsersApi<'_> {
         UsersApi::new(self)
+    }
+
+    /// Sessions: list, get, create, revoke, tokens, refresh.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// let session = clerk.sessions().get("sess_123").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn sessions(&self) -> SessionsApi<'_> {
+        SessionsApi::new(self)
+    }
+
+    /// Clients: list, get, verify a client token, handshake payloads.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// let payload = clerk.clients().handshake_payload("nonce").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn clients(&self) -> ClientsApi<'_> {
+        ClientsApi::new(self)
+    }
+
+    /// Organizations: list, get by id or slug, create, update, metadata, delete.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// let org = clerk.organizations().get("acme-corp").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn organizations(&self) -> OrganizationsApi<'_> {
+        OrganizationsApi::new(self)
+    }
+
+    /// Organization memberships: list, create, change role, metadata, delete.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// clerk.organization_memberships().delete("org_123", "user_123").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn organization_memberships(&self) -> OrganizationMembershipsApi<'_> {
+        OrganizationMembershipsApi::new(self)
     }
 
     pub(crate) fn config(&self) -> &ClientConfig {

@@ -258,6 +258,12 @@ impl Call {
         Ok(self)
     }
 
+    /// Adds one query pair.
+    pub(crate) fn query_pair(mut self, key: &str, value: &str) -> Self {
+        self.url.query_pairs_mut().append_pair(key, value);
+        self
+    }
+
     /// Sets the JSON body.
     pub(crate) fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Result<Self, ApiError> {
         let bytes = serde_json::to_vec(body)
