@@ -43,15 +43,17 @@ pub(crate) struct ClerkOptions {
     pub(crate) machine_secret_key: Option<Secret>,
     pub(crate) publishable_key: Option<PublishableKey>,
     pub(crate) api_url: String,
-    pub(crate) api_version: String,
     pub(crate) sign_in_url: Option<String>,
     pub(crate) sign_up_url: Option<String>,
     pub(crate) proxy_url: Option<String>,
     pub(crate) domain: Option<String>,
     pub(crate) is_satellite: bool,
+    pub(crate) satellite_auto_sync: bool,
     pub(crate) treat_pending_as_signed_out: bool,
     pub(crate) validation: TokenValidation,
     pub(crate) keys: KeySource,
+    /// The Backend API client (when a secret key is configured): handshake payloads, refresh, users.
+    pub(crate) client: Option<crate::ClerkClient>,
     pub(crate) clock: Option<Arc<dyn Fn() -> SystemTime + Send + Sync>>,
 }
 
@@ -189,6 +191,7 @@ pub struct ClerkBuilder {
     proxy_url: Option<String>,
     domain: Option<String>,
     is_satellite: Option<String>,
+    satellite_auto_sync: bool,
     treat_pending_as_signed_out: Option<bool>,
     validation: TokenValidation,
     jwks: JwksSettings,
@@ -321,6 +324,13 @@ impl ClerkBuilder {
     /// Whether this app is a satellite of another domain.
     pub fn is_satellite(mut self, satellite: bool) -> Self {
         self.is_satellite = Some(satellite.to_string());
+        self
+    }
+
+    /// Whether a satellite app syncs with the primary domain on a first visit without cookies
+    /// (default `false`, as Clerk: a visitor with no cookies is simply signed out).
+    pub fn satellite_auto_sync(mut self, auto_sync: bool) -> Self {
+        self.satellite_auto_sync = auto_sync;
         self
     }
 
@@ -504,6 +514,20 @@ impl ClerkBuilder {
                 help: "Leave the default (16 KiB) or choose a larger bound.",
             });
         }
+        let client = match &secret_key {
+            None => None,
+            Some(secret) => {
+                let mut builder = crate::ClerkClient::builder(secret.expose()).api_url(&api_url);
+                if let Some(machine) = &self.machine_secret_key {
+                    builder = builder.machine_secret_key(machine);
+                }
+                Some(builder.build().map_err(|e| ConfigError::Invalid {
+                    name: "CLERK_SECRET_KEY",
+                    reason: e.to_string(),
+                    help: "Copy the secret key (sk_test_… or sk_live_…) from the API keys page of the Clerk Dashboard; it must be a single line.",
+                })?)
+            }
+        };
         let mut validation = self.validation;
         validation.authorized_parties.retain(|p| !p.is_empty());
         validation.audience.retain(|a| !a.is_empty());
@@ -512,15 +536,16 @@ impl ClerkBuilder {
             machine_secret_key: self.machine_secret_key.map(Secret::new),
             publishable_key,
             api_url,
-            api_version,
             sign_in_url: self.sign_in_url,
             sign_up_url: self.sign_up_url,
             proxy_url: self.proxy_url.map(|p| p.trim_end_matches('/').to_owned()),
             domain: self.domain,
             is_satellite,
+            satellite_auto_sync: self.satellite_auto_sync,
             treat_pending_as_signed_out: self.treat_pending_as_signed_out.unwrap_or(true),
             validation,
             keys,
+            client,
             clock: self.clock,
         })
     }

@@ -47,8 +47,8 @@ compile_error!(
 mod auth;
 mod authorization;
 mod background;
-pub mod client;
 mod claims;
+pub mod client;
 mod config;
 mod cookies;
 mod crypto;
@@ -56,6 +56,7 @@ mod crypto;
 pub mod dev;
 mod error;
 mod extract;
+mod handshake;
 mod http;
 mod jwks;
 mod jwt;

@@ -17,6 +17,7 @@ use crate::claims::{SessionClaims, SessionStatus};
 use crate::config::{Clerk, ClerkOptions};
 use crate::cookies::Cookies;
 use crate::error::{TokenCarrier, TokenErrorReason, TokenVerificationError};
+use crate::handshake::{self, HandshakeFailure};
 use crate::jwt::DecodedJwt;
 use crate::publishable_key::InstanceType;
 use crate::verify::{self, HeaderType};
@@ -71,19 +72,25 @@ fn header_token(headers: &HeaderMap) -> HeaderToken<'_> {
 }
 
 /// The request as Clerk's `authenticateContext` sees it.
-struct Context<'r> {
-    options: &'r ClerkOptions,
-    req: &'r HttpRequest,
-    info: &'r RequestInfo,
+pub(crate) struct Context<'r> {
+    pub(crate) options: &'r ClerkOptions,
+    pub(crate) req: &'r HttpRequest,
+    pub(crate) info: &'r RequestInfo,
+    header_token: Option<&'r str>,
     cookies: Cookies<'r>,
     query: Vec<(Cow<'r, str>, Cow<'r, str>)>,
-    instance: InstanceType,
-    suffixed: bool,
+    pub(crate) instance: InstanceType,
+    pub(crate) suffixed: bool,
     now_ms: f64,
 }
 
 impl<'r> Context<'r> {
-    fn new(options: &'r ClerkOptions, req: &'r HttpRequest, info: &'r RequestInfo) -> Self {
+    fn new(
+        options: &'r ClerkOptions,
+        req: &'r HttpRequest,
+        info: &'r RequestInfo,
+        header_token: Option<&'r str>,
+    ) -> Self {
         let mut cookies = Cookies::default();
         for value in req.headers().get_all(header::COOKIE) {
             // A cookie header that is not UTF-8 is ignored as a whole: it cannot carry a token.
@@ -97,6 +104,7 @@ impl<'r> Context<'r> {
             options,
             req,
             info,
+            header_token,
             cookies,
             query,
             instance: options.instance_type().unwrap_or(InstanceType::Production),
@@ -122,6 +130,32 @@ impl<'r> Context<'r> {
         self.cookies.get(name).filter(|v| !v.is_empty())
     }
 
+    fn query_or_cookie(&self, name: &str) -> Option<Cow<'_, str>> {
+        self.query(name)
+            .filter(|v| !v.is_empty())
+            .map(|v| Cow::Owned(v.to_owned()))
+            .or_else(|| self.cookie(name))
+    }
+
+    /// Clerk's `sessionToken`: the cookie token, else the header token.
+    pub(crate) fn session_token(&self) -> Option<Cow<'_, str>> {
+        self.session_token_in_cookie()
+            .or_else(|| self.header_token.map(Cow::Borrowed))
+    }
+
+    pub(crate) fn handshake_token(&self) -> Option<Cow<'_, str>> {
+        self.query_or_cookie(names::HANDSHAKE)
+    }
+
+    pub(crate) fn handshake_nonce(&self) -> Option<Cow<'_, str>> {
+        self.query_or_cookie(names::HANDSHAKE_NONCE)
+    }
+
+    /// The Frontend API as a host or URL (a relative proxy URL is resolved against the request).
+    pub(crate) fn frontend_api(&self) -> String {
+        frontend_api(self.options, self.info)
+    }
+
     fn pick(&self, name: &str) -> Option<Cow<'r, str>> {
         self.cookies
             .pick(name, self.options.cookie_suffix(), self.suffixed)
@@ -132,7 +166,7 @@ impl<'r> Context<'r> {
         self.pick(names::SESSION)
     }
 
-    fn refresh_token_in_cookie(&self) -> Option<Cow<'r, str>> {
+    pub(crate) fn refresh_token_in_cookie(&self) -> Option<Cow<'r, str>> {
         self.cookies
             .suffixed(names::REFRESH, self.options.cookie_suffix())
             .filter(|v| !v.is_empty())
@@ -144,7 +178,7 @@ impl<'r> Context<'r> {
             .map_or(0.0, |v| js_parse_int(&v))
     }
 
-    fn dev_browser_token(&self) -> Option<Cow<'_, str>> {
+    pub(crate) fn dev_browser_token(&self) -> Option<Cow<'_, str>> {
         self.query(names::DEV_BROWSER)
             .filter(|v| !v.is_empty())
             .map(|v| Cow::Owned(v.to_owned()))
@@ -302,16 +336,16 @@ fn js_parse_int(value: &str) -> f64 {
 
 /// The pieces of a request state before it is wrapped into a [`ClerkAuth`].
 pub(crate) struct Outcome {
-    status: AuthStatus,
-    reason: Option<AuthReason>,
-    message: Option<String>,
-    token: Option<String>,
-    claims: Option<SessionClaims>,
-    headers: Vec<(HeaderName, HeaderValue)>,
+    pub(crate) status: AuthStatus,
+    pub(crate) reason: Option<AuthReason>,
+    pub(crate) message: Option<String>,
+    pub(crate) token: Option<String>,
+    pub(crate) claims: Option<SessionClaims>,
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl Outcome {
-    fn signed_out(reason: AuthReason, message: impl Into<String>) -> Self {
+    pub(crate) fn signed_out(reason: AuthReason, message: impl Into<String>) -> Self {
         Self {
             status: AuthStatus::SignedOut,
             reason: Some(reason),
@@ -358,7 +392,7 @@ async fn authenticate_with(
             format!("{why} (reason=token-invalid, token-carrier=header)"),
         ),
         HeaderToken::Absent => {
-            let ctx = Context::new(options, req, info);
+            let ctx = Context::new(options, req, info, None);
             cookie_flow(&ctx).await
         }
     }
@@ -380,7 +414,7 @@ async fn header_flow(
     match verify_session_token(options, token).await {
         Ok(claims) => signed_in_or_invalid(claims, token, TokenCarrier::Header),
         Err(err) => {
-            let ctx = Context::new(options, req, info);
+            let ctx = Context::new(options, req, info, Some(token));
             handle_session_token_error(&ctx, &err, TokenCarrier::Header).await
         }
     }
@@ -391,22 +425,36 @@ pub(crate) async fn verify_session_token(
     options: &ClerkOptions,
     token: &str,
 ) -> Result<serde_json::Map<String, Value>, TokenVerificationError> {
+    verify_session_token_with(options, token, None).await
+}
+
+/// [`verify_session_token`] with another clock skew (the development handshake retries with 24 h).
+/// Every session-token verification goes through here.
+pub(crate) async fn verify_session_token_with(
+    options: &ClerkOptions,
+    token: &str,
+    clock_skew: Option<std::time::Duration>,
+) -> Result<serde_json::Map<String, Value>, TokenVerificationError> {
     let (jwt, alg) = verify::precheck(token, &options.validation, HeaderType::Jwt)?;
     let kid = jwt.header_str("kid");
     let key = match options.keys.cached(kid) {
         Some(key) => key,
         None => options.keys.resolve(kid).await?,
     };
-    verify::verify_signature_and_claims(
-        jwt,
-        alg,
-        &key,
-        &options.validation,
-        verify::now_ms(options.now()),
-    )
+    let now = verify::now_ms(options.now());
+    match clock_skew {
+        None => verify::verify_signature_and_claims(jwt, alg, &key, &options.validation, now),
+        Some(clock_skew) => {
+            let validation = verify::TokenValidation {
+                clock_skew,
+                ..options.validation.clone()
+            };
+            verify::verify_signature_and_claims(jwt, alg, &key, &validation, now)
+        }
+    }
 }
 
-fn signed_in_or_invalid(
+pub(crate) fn signed_in_or_invalid(
     payload: serde_json::Map<String, Value>,
     token: &str,
     carrier: TokenCarrier,
@@ -434,6 +482,27 @@ async fn cookie_flow(ctx: &Context<'_>) -> Outcome {
     let has_session_token = session_token.is_some();
     let has_dev_browser = ctx.dev_browser_token().is_some();
 
+    // A: a handshake answer (token or nonce) sets the cookies and decides the state.
+    if ctx.handshake_nonce().is_some() || ctx.handshake_token().is_some() {
+        match handshake::resolve(ctx).await {
+            Ok(outcome) => return outcome,
+            Err(HandshakeFailure::Development(err)) => {
+                // Clerk fails the whole request here; a signed-out state that says why is safer.
+                tracing::error!(reason = %err.reason(), error = %err, "Clerk: Handshake token verification failed");
+                return Outcome::signed_out(
+                    AuthReason::Token(err.reason()),
+                    format!(
+                        "Clerk: Handshake token verification failed: {err} (reason={}, token-carrier=cookie)",
+                        err.reason()
+                    ),
+                );
+            }
+            Err(HandshakeFailure::Continue(err)) => {
+                tracing::error!(error = %err, "Clerk: unable to resolve handshake");
+            }
+        }
+    }
+
     // B-D: satellite sync.
     let md_eligible =
         options.is_satellite && ctx.sec_fetch_dest() == Some("document") && ctx.is_get();
@@ -441,18 +510,58 @@ async fn cookie_flow(ctx: &Context<'_>) -> Outcome {
     let needs_sync = synced == Some("false");
     let sync_done = synced == Some("true");
     let has_cookies = has_session_token || has_active_client;
-    let skip_satellite = !has_cookies && !needs_sync;
+    let skip_satellite = !options.satellite_auto_sync && !has_cookies && !needs_sync;
     if md_eligible && !sync_done {
         if skip_satellite {
             return Outcome::signed_out(AuthReason::SessionTokenAndUatMissing, "");
         }
         if !has_cookies || needs_sync {
-            return handle_maybe_handshake(ctx, AuthReason::SatelliteNeedsSyncing, String::new());
+            // C (production): through the Frontend API. D (development): to the primary's sign-in page.
+            let location = if development {
+                let Some(location) = options.sign_in_url.as_deref().and_then(|sign_in| {
+                    let mut url = ctx
+                        .info
+                        .url()
+                        .and_then(|current| current.join(sign_in).ok())?;
+                    url.query_pairs_mut()
+                        .append_pair(names::CLERK_REDIRECT_URL, ctx.info.url()?.as_str());
+                    Some(String::from(url))
+                }) else {
+                    return Outcome::signed_out(AuthReason::SatelliteNeedsSyncing, "");
+                };
+                Some(location)
+            } else {
+                None
+            };
+            return handle_maybe_handshake_to(
+                ctx,
+                AuthReason::SatelliteNeedsSyncing,
+                String::new(),
+                location,
+            );
         }
     }
     // E: a development primary answering a satellite's sync request.
-    if development && !options.is_satellite && ctx.query(names::CLERK_REDIRECT_URL).is_some() {
-        return handle_maybe_handshake(ctx, AuthReason::PrimaryRespondsToSyncing, String::new());
+    if development && !options.is_satellite {
+        if let Some(redirect_url) = ctx.query(names::CLERK_REDIRECT_URL) {
+            let Ok(mut back) = Url::parse(redirect_url) else {
+                return Outcome::signed_out(AuthReason::PrimaryRespondsToSyncing, "");
+            };
+            if let Some(dev_browser) = ctx.dev_browser_token() {
+                back.query_pairs_mut()
+                    .append_pair(names::DEV_BROWSER, &dev_browser);
+            }
+            let back = crate::handshake::without_query(&back, &[names::CLERK_SYNCED]);
+            let mut back = back;
+            back.query_pairs_mut()
+                .append_pair(names::CLERK_SYNCED, "true");
+            return handle_maybe_handshake_to(
+                ctx,
+                AuthReason::PrimaryRespondsToSyncing,
+                String::new(),
+                Some(back.into()),
+            );
+        }
     }
     // F-G: the development browser token.
     if development && ctx.query.iter().any(|(k, _)| k == names::DEV_BROWSER) {
@@ -538,9 +647,15 @@ async fn handle_session_token_error(
         && ctx.refresh_token_in_cookie().is_some()
         && ctx.is_get()
     {
-        // Refreshing needs the Backend API session refresh call, which the browser-flow layer
-        // provides; without it Clerk reports exactly this reason.
-        Cow::Borrowed("missing-api-client")
+        match handshake::refresh(ctx).await {
+            Ok(refreshed) => {
+                let mut outcome =
+                    signed_in_or_invalid(refreshed.payload, &refreshed.token, TokenCarrier::Cookie);
+                outcome.headers.extend(refreshed.headers);
+                return outcome;
+            }
+            Err(reason) => Cow::Owned(reason),
+        }
     } else if !ctx.is_get() {
         Cow::Borrowed("non-eligible-non-get")
     } else {
@@ -557,10 +672,26 @@ async fn handle_session_token_error(
 
 /// Spec §1.6: a handshake for browsers that can follow one, signed out for everyone else.
 fn handle_maybe_handshake(ctx: &Context<'_>, reason: AuthReason, message: String) -> Outcome {
+    handle_maybe_handshake_to(ctx, reason, message, None)
+}
+
+/// Like [`handle_maybe_handshake`], redirecting to `location` instead of the Frontend API.
+fn handle_maybe_handshake_to(
+    ctx: &Context<'_>,
+    reason: AuthReason,
+    message: String,
+    location: Option<String>,
+) -> Outcome {
     if !ctx.eligible_for_handshake() {
         return Outcome::signed_out(reason, message);
     }
-    if ctx.redirect_loop_counter() == 3.0 {
+    let location = location.or_else(|| handshake::handshake_url(ctx, &reason.as_str()));
+    // Without a usable request URL there is nowhere to come back to: signed out, not a loop.
+    let Some(location) = location.and_then(|l| HeaderValue::from_str(&l).ok()) else {
+        return Outcome::signed_out(reason, message);
+    };
+    let counter = ctx.redirect_loop_counter();
+    if counter == 3.0 {
         if reason == AuthReason::SatelliteNeedsSyncing {
             tracing::warn!(
                 "Clerk: Satellite-domain authentication resulted in an infinite redirect loop. Make sure the configured primary or satellite domain matches the URL the app is served on (preview deployments need their own satellite configuration)."
@@ -574,6 +705,18 @@ fn handle_maybe_handshake(ctx: &Context<'_>, reason: AuthReason, message: String
     }
     let mut outcome = Outcome::signed_out(reason, message);
     outcome.status = AuthStatus::Handshake;
+    let loop_cookie = format!(
+        "{}={}; SameSite=Lax; HttpOnly; Max-Age=2",
+        names::REDIRECT_COUNT,
+        counter + 1.0
+    );
+    outcome.headers.push((header::LOCATION, location));
+    outcome
+        .headers
+        .push((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+    if let Ok(cookie) = HeaderValue::from_str(&loop_cookie) {
+        outcome.headers.push((header::SET_COOKIE, cookie));
+    }
     outcome
 }
 
@@ -595,7 +738,7 @@ fn is_known_clerk_referrer(ctx: &Context<'_>) -> bool {
     let Some(host) = referer.host_str() else {
         return false;
     };
-    let frontend_api = frontend_api(ctx.options);
+    let frontend_api = ctx.frontend_api();
     let fapi_host = if frontend_api.starts_with("http") {
         Url::parse(&frontend_api)
             .ok()
@@ -636,8 +779,13 @@ fn is_known_clerk_referrer(ctx: &Context<'_>) -> bool {
 
 /// The Frontend API: the proxy URL when set, `clerk.<domain>` for production satellites, else
 /// the host in the publishable key.
-pub(crate) fn frontend_api(options: &ClerkOptions) -> String {
+pub(crate) fn frontend_api(options: &ClerkOptions, info: &RequestInfo) -> String {
     if let Some(proxy) = &options.proxy_url {
+        if proxy.starts_with('/') {
+            if let Some(url) = info.url() {
+                return format!("{}{proxy}", url.origin().ascii_serialization());
+            }
+        }
         return proxy.clone();
     }
     let Some(pk) = &options.publishable_key else {
