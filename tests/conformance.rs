@@ -1501,3 +1501,292 @@ async fn failed_refresh_reports_clerks_error_code() {
         Some("session-token-expired-refresh-non-eligible-non-get"),
     );
 }
+
+// ---- Machine tokens (rows 45-63, §4) ----
+
+fn machine_api() -> MockServer {
+    let fixtures = fixtures::json("machine_tokens.json");
+    let results = fixtures["mockVerificationResults"].clone();
+    MockServer::start(move |req| {
+        let body: Value = serde_json::from_slice(&req.body).unwrap_or_default();
+        let (kind, token) = match req.path.as_str() {
+            "/api_keys/verify" => ("api_key", body["secret"].clone()),
+            "/m2m_tokens/verify" => ("m2m_token", body["token"].clone()),
+            "/oauth_applications/access_tokens/verify" => {
+                ("oauth_token", body["access_token"].clone())
+            }
+            _ => return support::Reply::json(404, &json!({"errors": []})),
+        };
+        if token.as_str().is_some_and(|t| t.ends_with("_invalid")) {
+            return support::Reply::json(
+                404,
+                &json!({"errors": [{"code": "resource_not_found", "message": "not found", "long_message": "not found"}]}),
+            );
+        }
+        // The wire is snake_case; the fixture is the JS SDK's camelCase view of it.
+        let camel = &results[kind];
+        support::Reply::json(
+            200,
+            &json!({
+                "object": kind, "id": camel["id"], "subject": camel["subject"], "scopes": camel["scopes"],
+                "claims": camel["claims"], "name": camel["name"], "client_id": camel["clientId"],
+            }),
+        )
+    })
+}
+
+fn machine_clerk(server: &MockServer, accepts: clerk_actix::AcceptsToken) -> Clerk {
+    clerk(server, PK_TEST, "sk_test_machine", NOW_S)
+        .accepts_token(accepts)
+        .build()
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn rows_45_46_machine_tokens_verified_by_the_backend_api() {
+    use clerk_actix::{AcceptsToken, TokenType};
+    let server = machine_api();
+    let tokens = fixtures::json("machine_tokens.json")["mockTokens"].clone();
+    for (kind, token_type, not_found) in [
+        ("api_key", TokenType::ApiKey, "API key not found"),
+        (
+            "oauth_token",
+            TokenType::OAuthToken,
+            "OAuth token not found",
+        ),
+        ("m2m_token", TokenType::M2mToken, "Machine token not found"),
+    ] {
+        let token = tokens[kind].as_str().unwrap();
+        let req = request().insert_header(("authorization", format!("Bearer {token}")));
+        let out = run(machine_clerk(&server, AcceptsToken::Only(token_type)), req).await;
+        out.assert("signed-in", None);
+        assert_eq!(out.state["tokenType"], kind);
+        let invalid = format!("{}_invalid", &token[..token.find('_').unwrap()]);
+        let req = request().insert_header(("authorization", format!("Bearer {invalid}")));
+        let out = run(machine_clerk(&server, AcceptsToken::Only(token_type)), req).await;
+        out.assert("signed-out", Some("token-invalid"));
+        assert_eq!(
+            out.message(),
+            Some(format!("{not_found} (code=token-invalid, status=404)").as_str())
+        );
+        assert_eq!(out.state["tokenType"], kind);
+    }
+    let paths: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
+    assert!(
+        paths.iter().all(|p| !p.starts_with("/v1")),
+        "machine endpoints have no version segment: {paths:?}"
+    );
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| r.headers["authorization"] == "Bearer sk_test_machine")
+    );
+}
+
+#[actix_web::test]
+async fn row_47_m2m_uses_the_machine_secret_key() {
+    use clerk_actix::{AcceptsToken, TokenType};
+    let server = machine_api();
+    let clerk = clerk(&server, PK_TEST, "sk_test_machine", NOW_S)
+        .machine_secret_key("ak_xxxxx")
+        .accepts_token(AcceptsToken::Only(TokenType::M2mToken))
+        .build()
+        .unwrap();
+    let req = request().insert_header((
+        "authorization",
+        "Bearer mt_8XOIucKvqHVr5tYP123456789abcdefghij",
+    ));
+    run(clerk, req).await.assert("signed-in", None);
+    assert_eq!(
+        server.requests()[0].headers["authorization"],
+        "Bearer ak_xxxxx"
+    );
+}
+
+#[actix_web::test]
+async fn row_48_machine_tokens_need_a_key_at_start_up() {
+    let err = Clerk::builder()
+        .publishable_key(PK_TEST)
+        .jwt_key(fixtures::text("pem_public_signing_key.pem"))
+        .accepts_token(clerk_actix::AcceptsToken::Only(
+            clerk_actix::TokenType::M2mToken,
+        ))
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains(
+        "Machine token authentication requires either a Machine secret key or a Clerk secret key"
+    ));
+}
+
+#[actix_web::test]
+async fn rows_49_63_any_arrays_and_mismatches() {
+    use clerk_actix::AcceptsToken::{self, Any, AnyOf, Only};
+    use clerk_actix::TokenType::{ApiKey, M2mToken, OAuthToken, SessionToken};
+    let server = machine_api();
+    let jwks = jwks_server();
+    let session = jwt("mockJwt");
+    let bearer = |t: &str| request().insert_header(("authorization", format!("Bearer {t}")));
+    let cases: Vec<(&str, AcceptsToken, String, &str, Option<&str>, Option<&str>)> = vec![
+        // (row, accepts, token, status, reason, tokenType)
+        (
+            "49",
+            Any,
+            "ak_abc".into(),
+            "signed-in",
+            None,
+            Some("api_key"),
+        ),
+        (
+            "49",
+            Any,
+            "mt_abc".into(),
+            "signed-in",
+            None,
+            Some("m2m_token"),
+        ),
+        (
+            "51",
+            Only(OAuthToken),
+            "ak_abc".into(),
+            "signed-out",
+            Some("token-type-mismatch"),
+            Some("oauth_token"),
+        ),
+        (
+            "52",
+            Only(M2mToken),
+            "oat_abc".into(),
+            "signed-out",
+            Some("token-type-mismatch"),
+            Some("m2m_token"),
+        ),
+        (
+            "53",
+            Only(ApiKey),
+            "mt_abc".into(),
+            "signed-out",
+            Some("token-type-mismatch"),
+            Some("api_key"),
+        ),
+        (
+            "54",
+            Only(M2mToken),
+            session.clone(),
+            "signed-out",
+            Some("token-type-mismatch"),
+            Some("m2m_token"),
+        ),
+        (
+            "56",
+            AnyOf(vec![ApiKey, OAuthToken]),
+            "ak_abc".into(),
+            "signed-in",
+            None,
+            Some("api_key"),
+        ),
+        (
+            "59",
+            AnyOf(vec![SessionToken, M2mToken]),
+            "mt_abc".into(),
+            "signed-in",
+            None,
+            Some("m2m_token"),
+        ),
+        (
+            "60",
+            AnyOf(vec![ApiKey, OAuthToken]),
+            "mt_abc".into(),
+            "signed-out",
+            Some("token-type-mismatch"),
+            None,
+        ),
+        (
+            "61",
+            AnyOf(vec![ApiKey, OAuthToken]),
+            session.clone(),
+            "signed-out",
+            Some("token-type-mismatch"),
+            None,
+        ),
+    ];
+    for (row, accepts, token, status, reason, token_type) in cases {
+        let out = run(machine_clerk(&server, accepts), bearer(&token)).await;
+        assert_eq!(
+            (out.status(), out.reason(), out.state["tokenType"].as_str()),
+            (status, reason, token_type),
+            "row {row}: {}",
+            out.state
+        );
+    }
+    // Rows 50/57: a session token where session tokens are accepted (keys from the JWKS server).
+    for accepts in [Any, AnyOf(vec![SessionToken, ApiKey])] {
+        let clerk = clerk(&jwks, PK_TEST, "sk_test_machine", NOW_S)
+            .accepts_token(accepts)
+            .build()
+            .unwrap();
+        run(clerk, bearer(&session)).await.assert("signed-in", None);
+    }
+    // Row 62: no token at all, only machine types accepted.
+    let req = with_cookies(request(), &[("__client_uat", "0")]);
+    let out = run(machine_clerk(&server, AnyOf(vec![ApiKey, M2mToken])), req).await;
+    out.assert("signed-out", Some("token-type-mismatch"));
+    assert_eq!(out.state["tokenType"], Value::Null);
+    // Row 63: a machine token in the cookie where a header token is required.
+    for (kind, token_type) in [
+        ("api_key", ApiKey),
+        ("m2m_token", M2mToken),
+        ("oauth_token", OAuthToken),
+    ] {
+        let req = with_cookies(request(), &[("__session", "ak_in_cookie")]);
+        let out = run(machine_clerk(&server, Only(token_type)), req).await;
+        out.assert("signed-out", Some("No token in header"));
+        assert_eq!(out.state["tokenType"], kind);
+        assert_eq!(out.message(), None);
+    }
+}
+
+#[actix_web::test]
+async fn oauth_and_m2m_jwts_are_verified_locally() {
+    use clerk_actix::AcceptsToken;
+    let server = jwks_server();
+    let clerk = |now| {
+        clerk(&server, PK_TEST, "sk_test_machine", now)
+            .accepts_token(AcceptsToken::Any)
+            .build()
+            .unwrap()
+    };
+    let oauth = jwt("mockSignedOAuthAccessTokenJwt");
+    let req = request().insert_header(("authorization", format!("Bearer {oauth}")));
+    let out = run(clerk(NOW_S), req).await;
+    out.assert("signed-in", None);
+    assert_eq!(out.state["tokenType"], "oauth_token");
+    let req = request().insert_header((
+        "authorization",
+        format!(
+            "Bearer {}",
+            jwt("mockSignedOAuthAccessTokenJwtApplicationTyp")
+        ),
+    ));
+    run(clerk(NOW_S), req).await.assert("signed-in", None);
+    // Expired: reported as a machine verification failure.
+    let req = request().insert_header(("authorization", format!("Bearer {oauth}")));
+    let out = run(clerk(NOW_S + 3600), req).await;
+    out.assert("signed-out", Some("token-verification-failed"));
+    assert!(out.message().unwrap().contains("expired"));
+    // An M2M JWT with a non-M2M category is rejected before any key lookup.
+    let key = SigningKey::generate("ins_own").unwrap();
+    let m2m = key.sign_with_header(
+        &json!({"alg": "RS256", "kid": "ins_own", "cat": "cl_B7d4PD111AAA"}),
+        &json!({"sub": "mch_1", "exp": NOW_S + 60}),
+    );
+    let hits = server.hits();
+    let req = request().insert_header(("authorization", format!("Bearer {m2m}")));
+    let out = run(clerk(NOW_S), req).await;
+    out.assert("signed-out", Some("token-invalid"));
+    assert_eq!(
+        out.message(),
+        Some("Invalid M2M JWT category. (code=token-invalid, status=n/a)")
+    );
+    assert_eq!(server.hits(), hits);
+}

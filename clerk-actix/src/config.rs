@@ -50,6 +50,7 @@ pub(crate) struct ClerkOptions {
     pub(crate) is_satellite: bool,
     pub(crate) satellite_auto_sync: bool,
     pub(crate) treat_pending_as_signed_out: bool,
+    pub(crate) accepts_token: crate::AcceptsToken,
     pub(crate) validation: TokenValidation,
     pub(crate) keys: KeySource,
     /// The Backend API client (when a secret key is configured): handshake payloads, refresh, users.
@@ -193,6 +194,7 @@ pub struct ClerkBuilder {
     is_satellite: Option<String>,
     satellite_auto_sync: bool,
     treat_pending_as_signed_out: Option<bool>,
+    accepts_token: crate::AcceptsToken,
     validation: TokenValidation,
     jwks: JwksSettings,
     clock: Option<Arc<dyn Fn() -> SystemTime + Send + Sync>>,
@@ -367,6 +369,14 @@ impl ClerkBuilder {
         self
     }
 
+    /// Which tokens the `Authorization` header may carry (default: session tokens only). Machine
+    /// tokens (API keys, M2M and OAuth tokens) are verified by the Backend API or, in JWT form,
+    /// locally.
+    pub fn accepts_token(mut self, accepts: crate::AcceptsToken) -> Self {
+        self.accepts_token = accepts;
+        self
+    }
+
     /// Whether a session with status `pending` counts as signed out (default `true`, as Clerk).
     pub fn treat_pending_as_signed_out(mut self, pending_is_signed_out: bool) -> Self {
         self.treat_pending_as_signed_out = Some(pending_is_signed_out);
@@ -514,7 +524,24 @@ impl ClerkBuilder {
                 help: "Leave the default (16 KiB) or choose a larger bound.",
             });
         }
-        let client = match &secret_key {
+        let accepts_machine_tokens = match &self.accepts_token {
+            crate::AcceptsToken::Only(t) => *t != crate::TokenType::SessionToken,
+            crate::AcceptsToken::AnyOf(list) => {
+                list.iter().any(|t| *t != crate::TokenType::SessionToken)
+            }
+            _ => true,
+        };
+        if accepts_machine_tokens && secret_key.is_none() && self.machine_secret_key.is_none() {
+            return Err(ConfigError::Missing {
+                name: "CLERK_SECRET_KEY",
+                help: "Machine token authentication requires either a Machine secret key or a Clerk secret key. Ensure a Clerk secret key or Machine secret key is set.",
+            });
+        }
+        // With only a machine secret key, the client can still verify M2M tokens with it.
+        let client_key = secret_key
+            .clone()
+            .or_else(|| self.machine_secret_key.clone().map(Secret::new));
+        let client = match &client_key {
             None => None,
             Some(secret) => {
                 let mut builder = crate::ClerkClient::builder(secret.expose()).api_url(&api_url);
@@ -543,6 +570,7 @@ impl ClerkBuilder {
             is_satellite,
             satellite_auto_sync: self.satellite_auto_sync,
             treat_pending_as_signed_out: self.treat_pending_as_signed_out.unwrap_or(true),
+            accepts_token: self.accepts_token,
             validation,
             keys,
             client,

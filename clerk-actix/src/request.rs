@@ -19,6 +19,7 @@ use crate::cookies::Cookies;
 use crate::error::{TokenCarrier, TokenErrorReason, TokenVerificationError};
 use crate::handshake::{self, HandshakeFailure};
 use crate::jwt::DecodedJwt;
+use crate::machine::{self, AcceptsToken, MachineAuth, machine_token_type};
 use crate::publishable_key::InstanceType;
 use crate::verify::{self, HeaderType};
 
@@ -341,6 +342,8 @@ pub(crate) struct Outcome {
     pub(crate) message: Option<String>,
     pub(crate) token: Option<String>,
     pub(crate) claims: Option<SessionClaims>,
+    pub(crate) token_type: Option<TokenType>,
+    pub(crate) machine: Option<MachineAuth>,
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
 }
 
@@ -352,7 +355,21 @@ impl Outcome {
             message: Some(message.into()).filter(|m: &String| !m.is_empty()),
             token: None,
             claims: None,
+            token_type: Some(TokenType::SessionToken),
+            machine: None,
             headers: Vec::new(),
+        }
+    }
+
+    /// Signed out with an explicit token type (machine flows report the type asked for).
+    fn signed_out_as(
+        token_type: Option<TokenType>,
+        reason: AuthReason,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            token_type,
+            ..Self::signed_out(reason, message)
         }
     }
 
@@ -363,6 +380,8 @@ impl Outcome {
             message: None,
             token: Some(token.to_owned()),
             claims: Some(claims),
+            token_type: Some(TokenType::SessionToken),
+            machine: None,
             headers: Vec::new(),
         }
     }
@@ -385,16 +404,72 @@ async fn authenticate_with(
     req: &HttpRequest,
     info: &RequestInfo,
 ) -> Outcome {
-    match header_token(req.headers()) {
-        HeaderToken::Token(token) => header_flow(options, req, info, token).await,
+    let accepts = &options.accepts_token;
+    let header = header_token(req.headers());
+    if let AcceptsToken::AnyOf(accepted) = accepts {
+        let presented = match header {
+            HeaderToken::Token(token) => {
+                machine_token_type(token).unwrap_or(TokenType::SessionToken)
+            }
+            _ => TokenType::SessionToken,
+        };
+        if !accepted.contains(&presented) {
+            // Clerk's `signedOutInvalidToken()`: no token type at all.
+            return Outcome::signed_out_as(None, AuthReason::TokenTypeMismatch, "");
+        }
+    }
+    match header {
+        HeaderToken::Token(token) => match accepts {
+            AcceptsToken::Only(TokenType::SessionToken) => {
+                header_flow(options, req, info, token).await
+            }
+            AcceptsToken::Only(expected) => machine_header_flow(options, *expected, token).await,
+            _ => match machine_token_type(token) {
+                Some(presented) => verify_machine(options, presented, token).await,
+                None => header_flow(options, req, info, token).await,
+            },
+        },
         HeaderToken::Unreadable(why) => Outcome::signed_out(
             AuthReason::Token(TokenErrorReason::TokenInvalid),
             format!("{why} (reason=token-invalid, token-carrier=header)"),
         ),
-        HeaderToken::Absent => {
-            let ctx = Context::new(options, req, info, None);
-            cookie_flow(&ctx).await
-        }
+        HeaderToken::Absent => match accepts {
+            AcceptsToken::Only(expected) if *expected != TokenType::SessionToken => {
+                Outcome::signed_out_as(Some(*expected), AuthReason::NoTokenInHeader, "")
+            }
+            _ => {
+                let ctx = Context::new(options, req, info, None);
+                cookie_flow(&ctx).await
+            }
+        },
+    }
+}
+
+/// Spec §4: the route accepts exactly one kind of machine token.
+async fn machine_header_flow(options: &ClerkOptions, expected: TokenType, token: &str) -> Outcome {
+    match machine_token_type(token) {
+        Some(presented) if presented == expected => verify_machine(options, presented, token).await,
+        _ => Outcome::signed_out_as(Some(expected), AuthReason::TokenTypeMismatch, ""),
+    }
+}
+
+async fn verify_machine(options: &ClerkOptions, presented: TokenType, token: &str) -> Outcome {
+    match machine::verify(options, token, presented).await {
+        Ok(machine) => Outcome {
+            status: AuthStatus::SignedIn,
+            reason: None,
+            message: None,
+            token: Some(token.to_owned()),
+            claims: None,
+            token_type: Some(machine.token_type),
+            machine: Some(machine),
+            headers: Vec::new(),
+        },
+        Err(err) => Outcome::signed_out_as(
+            Some(err.token_type),
+            AuthReason::Machine(Cow::Borrowed(err.code)),
+            err.full_message(),
+        ),
     }
 }
 
@@ -838,10 +913,11 @@ fn finish(
         status: outcome.status,
         reason: outcome.reason,
         message: outcome.message,
-        token_type: Some(TokenType::SessionToken),
+        token_type: outcome.token_type,
         token: outcome.token,
         claims: outcome.claims,
         authenticated,
+        machine: outcome.machine,
         headers: outcome.headers,
         clerk,
         request,

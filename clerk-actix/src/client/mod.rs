@@ -61,7 +61,7 @@ mod error;
 mod organization_memberships;
 mod organizations;
 mod pagination;
-mod request;
+pub(crate) mod request;
 mod retry;
 mod sessions;
 mod transport;
@@ -201,6 +201,21 @@ impl ClerkClient {
 
     pub(crate) fn config(&self) -> &ClientConfig {
         &self.config
+    }
+
+    /// A request to `/<segments>` without the version segment (Clerk's machine-token endpoints).
+    pub(crate) fn call_unversioned(
+        &self,
+        method: Method,
+        segments: &[&str],
+    ) -> Result<Call, ApiError> {
+        let url = request::endpoint_url(&self.config.api_url, false, segments)?;
+        Ok(Call::new(method, url))
+    }
+
+    /// Whether a machine secret key is configured.
+    pub(crate) fn has_machine_secret_key(&self) -> bool {
+        self.config.machine_secret_key.is_some()
     }
 
     /// A request to `/v1/<segments>`; each segment is validated.

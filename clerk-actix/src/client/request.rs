@@ -235,7 +235,6 @@ pub(crate) enum Auth {
     /// The instance secret key (`sk_...`).
     SecretKey,
     /// The machine secret key (`ak_...`), for machine-to-machine endpoints.
-    #[allow(dead_code)] // used by the machine-token endpoints built on this transport
     MachineSecretKey,
 }
 
@@ -247,6 +246,12 @@ impl Call {
             body: None,
             auth: Auth::SecretKey,
         }
+    }
+
+    /// Authenticates with another key than the instance secret key.
+    pub(crate) fn with_auth(mut self, auth: Auth) -> Self {
+        self.auth = auth;
+        self
     }
 
     /// Adds the non-`None` fields of `params` to the query string.
