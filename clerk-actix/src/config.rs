@@ -55,6 +55,8 @@ pub(crate) struct ClerkOptions {
     pub(crate) keys: KeySource,
     /// The Backend API client (when a secret key is configured): handshake payloads, refresh, users.
     pub(crate) client: Option<crate::ClerkClient>,
+    /// Opt-in cache of users by id for `CurrentUser`.
+    pub(crate) user_cache: Option<Arc<crate::current::UserCache>>,
     pub(crate) clock: Option<Arc<dyn Fn() -> SystemTime + Send + Sync>>,
 }
 
@@ -195,6 +197,7 @@ pub struct ClerkBuilder {
     satellite_auto_sync: bool,
     treat_pending_as_signed_out: Option<bool>,
     accepts_token: crate::AcceptsToken,
+    user_cache_ttl: Option<Duration>,
     validation: TokenValidation,
     jwks: JwksSettings,
     clock: Option<Arc<dyn Fn() -> SystemTime + Send + Sync>>,
@@ -374,6 +377,14 @@ impl ClerkBuilder {
     /// locally.
     pub fn accepts_token(mut self, accepts: crate::AcceptsToken) -> Self {
         self.accepts_token = accepts;
+        self
+    }
+
+    /// Caches users fetched by [`CurrentUser`](crate::CurrentUser) for `ttl` (off by default).
+    /// Clerk's development instances allow 100 Backend API requests per 10 s; a page that shows
+    /// the current user on every request needs this. Changes to a user show up after `ttl`.
+    pub fn user_cache_ttl(mut self, ttl: Duration) -> Self {
+        self.user_cache_ttl = Some(ttl);
         self
     }
 
@@ -574,6 +585,10 @@ impl ClerkBuilder {
             validation,
             keys,
             client,
+            user_cache: self
+                .user_cache_ttl
+                .filter(|ttl| !ttl.is_zero())
+                .map(|ttl| Arc::new(crate::current::UserCache::new(ttl, 10_000))),
             clock: self.clock,
         })
     }

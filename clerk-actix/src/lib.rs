@@ -52,6 +52,7 @@ pub mod client;
 mod config;
 mod cookies;
 mod crypto;
+mod current;
 #[cfg(feature = "dev")]
 pub mod dev;
 mod error;
@@ -79,6 +80,10 @@ pub use authorization::{
 pub use claims::{ClaimsError, SessionClaims, SessionStatus};
 pub use client::ClerkClient;
 pub use config::{Clerk, ClerkBuilder, ConfigError, DEFAULT_API_URL, DEFAULT_API_VERSION};
+pub use current::{
+    CurrentError, CurrentOrganization, CurrentSession, CurrentUser, SessionList, TokenOptions,
+    clerk_client, current_user,
+};
 pub use error::{TokenCarrier, TokenErrorReason, TokenVerificationError};
 pub use extract::{Auth, AuthRejection, ClerkRequestExt, SignedIn};
 pub use machine::{AcceptsToken, MachineAuth};
