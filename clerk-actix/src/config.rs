@@ -57,7 +57,11 @@ pub(crate) struct ClerkOptions {
     pub(crate) client: Option<crate::ClerkClient>,
     /// Opt-in cache of users by id for `CurrentUser`.
     pub(crate) user_cache: Option<Arc<crate::current::UserCache>>,
+    pub(crate) appearance: Option<serde_json::Value>,
+    pub(crate) localization: Option<serde_json::Value>,
     pub(crate) clock: Option<Arc<dyn Fn() -> SystemTime + Send + Sync>>,
+    /// The settings this snapshot was built from, so runtime updates can change a few of them.
+    source: ClerkBuilder,
 }
 
 impl ClerkOptions {
@@ -102,6 +106,37 @@ impl Clerk {
     /// Whether both handles are clones of one `Clerk`.
     pub(crate) fn same_instance(&self, other: &Clerk) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// Changes the configuration at runtime, without a restart (Clerk's `updateClerkOptions`,
+    /// on the server): `change` receives the current settings as a builder; the result is
+    /// validated like at start-up and swapped in atomically. Requests in flight finish with the
+    /// settings they started with; reads on the request path stay lock-free. Concurrent updates
+    /// are applied one after the other (each sees the previous one's result).
+    ///
+    /// ```
+    /// use clerk_actix::Clerk;
+    /// # let pem = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/clerk-js/pem_public_signing_key.pem"));
+    /// let clerk = Clerk::builder()
+    ///     .publishable_key("pk_test_Y2xlcmsuaW5zcGlyZWQucHVtYS03NC5sY2wuZGV2JA")
+    ///     .jwt_key(pem)
+    ///     .build()
+    ///     .unwrap();
+    /// clerk
+    ///     .update(|settings| settings.authorized_parties(["https://app.example.com"]).sign_in_url("/login"))
+    ///     .unwrap();
+    /// // An invalid change is refused and leaves the configuration as it was.
+    /// assert!(clerk.update(|settings| settings.publishable_key("nope")).is_err());
+    /// ```
+    pub fn update(&self, change: impl Fn(ClerkBuilder) -> ClerkBuilder) -> Result<(), ConfigError> {
+        loop {
+            let current = self.inner.load_full();
+            let next = Arc::new(change(current.source.clone()).into_options()?);
+            let previous = self.inner.compare_and_swap(&current, next);
+            if Arc::ptr_eq(&previous, &current) {
+                return Ok(());
+            }
+        }
     }
 
     /// The publishable key, if one is configured.
@@ -180,7 +215,7 @@ pub enum ConfigError {
 ///     .expect("valid configuration");
 /// assert_eq!(clerk.publishable_key().unwrap().cookie_suffix(), "vWCgMp3A");
 /// ```
-#[derive(Default)]
+#[derive(Clone, Default)]
 #[must_use]
 pub struct ClerkBuilder {
     secret_key: Option<String>,
@@ -198,6 +233,8 @@ pub struct ClerkBuilder {
     treat_pending_as_signed_out: Option<bool>,
     accepts_token: crate::AcceptsToken,
     user_cache_ttl: Option<Duration>,
+    appearance: Option<serde_json::Value>,
+    localization: Option<serde_json::Value>,
     validation: TokenValidation,
     jwks: JwksSettings,
     clock: Option<Arc<dyn Fn() -> SystemTime + Send + Sync>>,
@@ -350,6 +387,12 @@ impl ClerkBuilder {
         self
     }
 
+    /// Adds one origin to the authorized parties (handy in [`Clerk::update`]).
+    pub fn add_authorized_party(mut self, party: impl Into<String>) -> Self {
+        self.validation.authorized_parties.push(party.into());
+        self
+    }
+
     /// Accepted `aud` values (off by default; Clerk session tokens have no `aud`).
     pub fn audience<I, S>(mut self, audience: I) -> Self
     where
@@ -428,7 +471,20 @@ impl ClerkBuilder {
         })
     }
 
+    /// UI appearance passed to ClerkJS by the [`ui`](crate::ui) helpers (Clerk's `appearance` prop).
+    pub fn appearance(mut self, appearance: serde_json::Value) -> Self {
+        self.appearance = Some(appearance);
+        self
+    }
+
+    /// UI localization passed to ClerkJS by the [`ui`](crate::ui) helpers (Clerk's `localization` prop).
+    pub fn localization(mut self, localization: serde_json::Value) -> Self {
+        self.localization = Some(localization);
+        self
+    }
+
     pub(crate) fn into_options(self) -> Result<ClerkOptions, ConfigError> {
+        let source = self.clone();
         let publishable_key = match &self.publishable_key {
             None => {
                 return Err(ConfigError::Missing {
@@ -589,7 +645,10 @@ impl ClerkBuilder {
                 .user_cache_ttl
                 .filter(|ttl| !ttl.is_zero())
                 .map(|ttl| Arc::new(crate::current::UserCache::new(ttl, 10_000))),
+            appearance: self.appearance,
+            localization: self.localization,
             clock: self.clock,
+            source,
         })
     }
 }

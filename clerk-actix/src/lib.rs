@@ -70,6 +70,7 @@ mod publishable_key;
 mod request;
 mod route_matcher;
 mod secret;
+pub mod ui;
 mod verify;
 
 pub use auth::{AuthReason, AuthStatus, ClerkAuth, TokenType};
