@@ -40,7 +40,6 @@ pub struct Clerk {
 /// A snapshot of a [`Clerk`]'s settings. Read on every request without locking.
 pub(crate) struct ClerkOptions {
     pub(crate) secret_key: Option<Secret>,
-    pub(crate) machine_secret_key: Option<Secret>,
     pub(crate) publishable_key: Option<PublishableKey>,
     pub(crate) api_url: String,
     pub(crate) sign_in_url: Option<String>,
@@ -548,24 +547,24 @@ impl ClerkBuilder {
             ("CLERK_SIGN_IN_URL", &self.sign_in_url),
             ("CLERK_SIGN_UP_URL", &self.sign_up_url),
         ] {
-            if let Some(url) = url {
-                if !url.starts_with('/') {
-                    check_http_url(
-                        url,
-                        name,
-                        "Use an absolute http(s) URL or a path starting with /.",
-                    )?;
-                }
-            }
-        }
-        if let Some(proxy) = &self.proxy_url {
-            if !proxy.starts_with('/') {
+            if let Some(url) = url
+                && !url.starts_with('/')
+            {
                 check_http_url(
-                    proxy,
-                    "CLERK_PROXY_URL",
-                    "Use an absolute https URL or a path starting with / (e.g. /__clerk).",
+                    url,
+                    name,
+                    "Use an absolute http(s) URL or a path starting with /.",
                 )?;
             }
+        }
+        if let Some(proxy) = &self.proxy_url
+            && !proxy.starts_with('/')
+        {
+            check_http_url(
+                proxy,
+                "CLERK_PROXY_URL",
+                "Use an absolute https URL or a path starting with / (e.g. /__clerk).",
+            )?;
         }
         if is_satellite {
             if self.proxy_url.is_none() && self.domain.is_none() {
@@ -627,7 +626,6 @@ impl ClerkBuilder {
         validation.audience.retain(|a| !a.is_empty());
         Ok(ClerkOptions {
             secret_key,
-            machine_secret_key: self.machine_secret_key.map(Secret::new),
             publishable_key,
             api_url,
             sign_in_url: self.sign_in_url,

@@ -71,10 +71,10 @@ pub(crate) fn handshake_url(ctx: &Context<'_>, reason: &str) -> Option<String> {
         if let Some(token) = ctx.session_token() {
             query.append_pair(names::SESSION, &token);
         }
-        if ctx.instance == InstanceType::Development {
-            if let Some(dev_browser) = ctx.dev_browser_token() {
-                query.append_pair(names::DEV_BROWSER, &dev_browser);
-            }
+        if ctx.instance == InstanceType::Development
+            && let Some(dev_browser) = ctx.dev_browser_token()
+        {
+            query.append_pair(names::DEV_BROWSER, &dev_browser);
         }
     }
     Some(url.into())
@@ -136,13 +136,11 @@ pub(crate) async fn resolve(ctx: &Context<'_>) -> Result<Outcome, HandshakeFailu
             session_token = rest.split(';').next().unwrap_or_default().to_owned();
         }
     }
-    if development {
-        if let Some(url) = ctx.info.url() {
-            let clean = without_query(url, &HANDSHAKE_QUERY);
-            if let Ok(location) = HeaderValue::from_str(clean.as_str()) {
-                headers.push((header::LOCATION, location));
-                headers.push((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
-            }
+    if development && let Some(url) = ctx.info.url() {
+        let clean = without_query(url, &HANDSHAKE_QUERY);
+        if let Ok(location) = HeaderValue::from_str(clean.as_str()) {
+            headers.push((header::LOCATION, location));
+            headers.push((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
         }
     }
     if session_token.is_empty() {
@@ -192,13 +190,14 @@ async fn verify_handshake_token(
     token: &str,
 ) -> Result<Vec<String>, TokenVerificationError> {
     let decoded = DecodedJwt::decode(token)?;
-    if let Some(cat) = decoded.category() {
-        if cat != category::SESSION_TOKEN && cat != category::IGNORE {
-            return Err(TokenVerificationError::new(
-                TokenErrorReason::TokenInvalid,
-                "Invalid handshake token category.",
-            ));
-        }
+    if let Some(cat) = decoded.category()
+        && cat != category::SESSION_TOKEN
+        && cat != category::IGNORE
+    {
+        return Err(TokenVerificationError::new(
+            TokenErrorReason::TokenInvalid,
+            "Invalid handshake token category.",
+        ));
     }
     let (jwt, alg) = verify::precheck(token, &ctx.options.validation, HeaderType::Jwt)?;
     let key = ctx.options.keys.resolve(jwt.header_str("kid")).await?;

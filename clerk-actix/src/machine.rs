@@ -48,16 +48,6 @@ impl Default for AcceptsToken {
     }
 }
 
-impl AcceptsToken {
-    pub(crate) fn is_session_only(&self) -> bool {
-        *self == Self::Only(TokenType::SessionToken)
-    }
-
-    pub(crate) fn machine_only(&self) -> bool {
-        matches!(self, Self::Only(t) if *t != TokenType::SessionToken)
-    }
-}
-
 /// Clerk's `isMachineToken` and `getMachineTokenType`: the kind of machine token, or `None`
 /// for anything else (session tokens, garbage).
 pub(crate) fn machine_token_type(token: &str) -> Option<TokenType> {

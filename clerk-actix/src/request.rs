@@ -481,10 +481,10 @@ async fn header_flow(
     token: &str,
 ) -> Outcome {
     // Step 1: machine tokens and non-session categories (JWT templates) are not session tokens.
-    if let Ok(jwt) = DecodedJwt::decode(token) {
-        if jwt.is_oauth_jwt() || jwt.is_m2m_jwt() || jwt.has_non_session_category() {
-            return Outcome::signed_out(AuthReason::TokenTypeMismatch, "");
-        }
+    if let Ok(jwt) = DecodedJwt::decode(token)
+        && (jwt.is_oauth_jwt() || jwt.is_m2m_jwt() || jwt.has_non_session_category())
+    {
+        return Outcome::signed_out(AuthReason::TokenTypeMismatch, "");
     }
     match verify_session_token(options, token).await {
         Ok(claims) => signed_in_or_invalid(claims, token, TokenCarrier::Header),
@@ -617,26 +617,27 @@ async fn cookie_flow(ctx: &Context<'_>) -> Outcome {
         }
     }
     // E: a development primary answering a satellite's sync request.
-    if development && !options.is_satellite {
-        if let Some(redirect_url) = ctx.query(names::CLERK_REDIRECT_URL) {
-            let Ok(mut back) = Url::parse(redirect_url) else {
-                return Outcome::signed_out(AuthReason::PrimaryRespondsToSyncing, "");
-            };
-            if let Some(dev_browser) = ctx.dev_browser_token() {
-                back.query_pairs_mut()
-                    .append_pair(names::DEV_BROWSER, &dev_browser);
-            }
-            let back = crate::handshake::without_query(&back, &[names::CLERK_SYNCED]);
-            let mut back = back;
+    if development
+        && !options.is_satellite
+        && let Some(redirect_url) = ctx.query(names::CLERK_REDIRECT_URL)
+    {
+        let Ok(mut back) = Url::parse(redirect_url) else {
+            return Outcome::signed_out(AuthReason::PrimaryRespondsToSyncing, "");
+        };
+        if let Some(dev_browser) = ctx.dev_browser_token() {
             back.query_pairs_mut()
-                .append_pair(names::CLERK_SYNCED, "true");
-            return handle_maybe_handshake_to(
-                ctx,
-                AuthReason::PrimaryRespondsToSyncing,
-                String::new(),
-                Some(back.into()),
-            );
+                .append_pair(names::DEV_BROWSER, &dev_browser);
         }
+        let back = crate::handshake::without_query(&back, &[names::CLERK_SYNCED]);
+        let mut back = back;
+        back.query_pairs_mut()
+            .append_pair(names::CLERK_SYNCED, "true");
+        return handle_maybe_handshake_to(
+            ctx,
+            AuthReason::PrimaryRespondsToSyncing,
+            String::new(),
+            Some(back.into()),
+        );
     }
     // F-G: the development browser token.
     if development && ctx.query.iter().any(|(k, _)| k == names::DEV_BROWSER) {
@@ -856,10 +857,10 @@ fn is_known_clerk_referrer(ctx: &Context<'_>) -> bool {
 /// the host in the publishable key.
 pub(crate) fn frontend_api(options: &ClerkOptions, info: &RequestInfo) -> String {
     if let Some(proxy) = &options.proxy_url {
-        if proxy.starts_with('/') {
-            if let Some(url) = info.url() {
-                return format!("{}{proxy}", url.origin().ascii_serialization());
-            }
+        if proxy.starts_with('/')
+            && let Some(url) = info.url()
+        {
+            return format!("{}{proxy}", url.origin().ascii_serialization());
         }
         return proxy.clone();
     }

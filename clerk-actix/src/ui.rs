@@ -154,10 +154,10 @@ fn escape_attribute(value: &str) -> String {
 }
 
 fn absolute(proxy: &str, auth: &ClerkAuth) -> String {
-    if proxy.starts_with('/') {
-        if let Some(url) = auth.0.request.url() {
-            return format!("{}{proxy}", url.origin().ascii_serialization());
-        }
+    if proxy.starts_with('/')
+        && let Some(url) = auth.0.request.url()
+    {
+        return format!("{}{proxy}", url.origin().ascii_serialization());
     }
     proxy.to_owned()
 }
