@@ -58,18 +58,37 @@ use crate::secret::Secret;
 mod builder;
 mod clients;
 mod error;
+mod identifications;
+mod identifiers;
+mod invitations;
+mod jwks;
 mod organization_memberships;
 mod organizations;
 mod pagination;
 mod request;
 mod retry;
 mod sessions;
+mod tokens;
 mod transport;
 mod users;
 
 pub use builder::{ClerkClientBuilder, DEFAULT_API_URL, DEFAULT_API_VERSION, DEFAULT_TIMEOUT};
 pub use clients::ClientsApi;
 pub use error::{ApiError, BuildError, ClerkErrorItem, TransportErrorKind};
+pub use identifications::{
+    CreateEmailAddressParams, CreatePhoneNumberParams, EmailAddressesApi, PhoneNumbersApi,
+    UpdateEmailAddressParams, UpdatePhoneNumberParams,
+};
+pub use identifiers::{
+    AllowlistIdentifiersApi, BlocklistIdentifiersApi, CreateAllowlistIdentifierParams,
+    CreateBlocklistIdentifierParams,
+};
+pub use invitations::{
+    CreateInvitationParams, CreateOrganizationInvitationParams, InvitationListParams,
+    InvitationsApi, OrganizationInvitationListParams, OrganizationInvitationsApi,
+    RevokeOrganizationInvitationParams,
+};
+pub use jwks::JwksApi;
 pub use organization_memberships::{
     CreateOrganizationMembershipParams, InstanceMembershipListParams,
     OrganizationMembershipListParams, OrganizationMembershipsApi,
@@ -86,6 +105,7 @@ pub use sessions::{
     CreateSessionParams, RefreshFormat, RefreshSessionParams, SessionListParams,
     SessionTokenParams, SessionsApi,
 };
+pub use tokens::{CreateSignInTokenParams, SignInTokensApi, TestingTokensApi};
 pub use users::{CreateUserParams, UpdateUserParams, UserListParams, UserMetadataParams, UsersApi};
 
 use request::Call;
@@ -197,6 +217,105 @@ impl ClerkClient {
     /// ```
     pub fn organization_memberships(&self) -> OrganizationMembershipsApi<'_> {
         OrganizationMembershipsApi::new(self)
+    }
+
+    /// Application invitations: list, create (one or bulk), revoke.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// clerk.invitations().revoke("inv_123").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn invitations(&self) -> InvitationsApi<'_> {
+        InvitationsApi::new(self)
+    }
+
+    /// Organization invitations: list, get, create, revoke.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// clerk.organization_invitations().get("org_123", "orginv_123").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn organization_invitations(&self) -> OrganizationInvitationsApi<'_> {
+        OrganizationInvitationsApi::new(self)
+    }
+
+    /// Email addresses: get, create, update, delete.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// clerk.email_addresses().get("idn_123").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn email_addresses(&self) -> EmailAddressesApi<'_> {
+        EmailAddressesApi::new(self)
+    }
+
+    /// Phone numbers: get, create, update, delete.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// clerk.phone_numbers().get("idn_123").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn phone_numbers(&self) -> PhoneNumbersApi<'_> {
+        PhoneNumbersApi::new(self)
+    }
+
+    /// Sign-in tokens: create, revoke.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// clerk.sign_in_tokens().revoke("sit_123").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn sign_in_tokens(&self) -> SignInTokensApi<'_> {
+        SignInTokensApi::new(self)
+    }
+
+    /// Testing tokens: create.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// clerk.testing_tokens().create().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn testing_tokens(&self) -> TestingTokensApi<'_> {
+        TestingTokensApi::new(self)
+    }
+
+    /// Allowlist: list, create, delete.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// clerk.allowlist_identifiers().delete("alid_123").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn allowlist_identifiers(&self) -> AllowlistIdentifiersApi<'_> {
+        AllowlistIdentifiersApi::new(self)
+    }
+
+    /// Blocklist: list, create, delete.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// clerk.blocklist_identifiers().delete("blid_123").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn blocklist_identifiers(&self) -> BlocklistIdentifiersApi<'_> {
+        BlocklistIdentifiersApi::new(self)
+    }
+
+    /// The instance's JSON Web Key Set.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// clerk.jwks().get().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn jwks(&self) -> JwksApi<'_> {
+        JwksApi::new(self)
     }
 
     pub(crate) fn config(&self) -> &ClientConfig {
