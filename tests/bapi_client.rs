@@ -22,6 +22,7 @@ use clerk_actix::client::{
     UpdateEmailAddressParams, UpdateOrganizationMembershipParams, UpdateOrganizationParams,
     UpdatePhoneNumberParams, UpdateUserParams, UserListParams, UserMetadataParams,
 };
+use clerk_actix::client::{CreateM2mTokenParams, M2mTokenListParams};
 use clerk_actix::models::{
     IdentifierType, InvitationStatus, Metadata, SessionRefresh, SessionStatus, SignInTokenStatus,
     VerificationStatus,
@@ -1811,4 +1812,177 @@ async fn jwks_parses_clerk_js_fixture() {
     assert_eq!(key.kty, "RSA");
     assert!(jwks.find(&key.kid).is_some());
     assert!(key.n.is_some() && key.e.is_some());
+}
+
+// ---------------------------------------------------------------------------------------------
+// machine credentials (no /v1 prefix)
+
+fn m2m_json(id: &str) -> Value {
+    json!({"object": "machine_to_machine_token", "id": id, "subject": "mch_1", "claims": null,
+           "scopes": ["mch_2"], "revoked": false, "revocation_reason": null, "expired": false,
+           "expiration": null, "last_used_at": null, "created_at": 1716883200000_i64,
+           "updated_at": 1716883200000_i64})
+}
+
+#[actix_rt::test]
+async fn m2m_tokens_use_the_machine_key_and_the_m2m_list_shape() {
+    let mock = MockBapi::start(
+        |request| match (request.method.as_str(), request.path.as_str()) {
+            ("GET", _) => Reply::json(
+                200,
+                json!({"m2m_tokens": [m2m_json("mt_1"), m2m_json("mt_2")], "total_count": 2}),
+            ),
+            (_, "/m2m_tokens") => {
+                let mut created = m2m_json("mt_3");
+                created["token"] = json!("mt_secret_value");
+                Reply::json(201, created)
+            }
+            _ => Reply::json(200, m2m_json("mt_1")),
+        },
+    );
+    let client = mock
+        .builder()
+        .machine_secret_key("ak_machine_key")
+        .build()
+        .unwrap();
+    let page = client
+        .m2m_tokens()
+        .list(&M2mTokenListParams {
+            subject: "mch_1".into(),
+            revoked: Some(false),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.total_count, Some(2));
+    assert_eq!(page.data[1].id, "mt_2");
+    let created = client
+        .m2m_tokens()
+        .create(&CreateM2mTokenParams {
+            seconds_until_expiration: Some(60),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(created.token.unwrap().expose(), "mt_secret_value");
+    client
+        .m2m_tokens()
+        .revoke("mt_1", Some("rotated"))
+        .await
+        .unwrap();
+    let verified = client.m2m_tokens().verify("mt_opaque").await.unwrap();
+    assert_eq!(verified.subject, "mch_1");
+
+    let requests = mock.requests();
+    let calls: Vec<(&str, &str)> = requests
+        .iter()
+        .map(|r| (r.method.as_str(), r.path.as_str()))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            ("GET", "/m2m_tokens"),
+            ("POST", "/m2m_tokens"),
+            ("POST", "/m2m_tokens/mt_1/revoke"),
+            ("POST", "/m2m_tokens/verify"),
+        ]
+    );
+    for request in &requests {
+        assert_eq!(
+            request.header("authorization"),
+            Some("Bearer ak_machine_key")
+        );
+        assert_eq!(request.header("clerk-api-version"), Some("2026-05-12"));
+    }
+    assert_eq!(
+        requests[0].sorted_query(),
+        pairs(&[("revoked", "false"), ("subject", "mch_1")])
+    );
+    assert_eq!(requests[1].json(), json!({"seconds_until_expiration": 60}));
+    assert_eq!(requests[2].json(), json!({"revocation_reason": "rotated"}));
+    assert_eq!(requests[3].json(), json!({"token": "mt_opaque"}));
+}
+
+#[actix_rt::test]
+async fn m2m_without_machine_key_falls_back_or_refuses() {
+    let mock = MockBapi::start(|_| Reply::json(200, m2m_json("mt_1")));
+    let client = mock.client();
+    client.m2m_tokens().verify("mt_opaque").await.unwrap();
+    assert_call(&mock.only_request(), "POST", "/m2m_tokens/verify");
+    let error = client
+        .m2m_tokens()
+        .create(&CreateM2mTokenParams::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, ApiError::InvalidRequest { .. }),
+        "{error:?}"
+    );
+    let error = client
+        .m2m_tokens()
+        .list(&M2mTokenListParams {
+            subject: "mch_1".into(),
+            limit: Some(101),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, ApiError::InvalidRequest { .. }),
+        "{error:?}"
+    );
+    assert_eq!(mock.requests().len(), 1, "refused calls send nothing");
+}
+
+#[actix_rt::test]
+async fn api_key_and_oauth_token_verification() {
+    let mock = MockBapi::start(|request| match request.path.as_str() {
+        "/api_keys/verify" => Reply::json(
+            200,
+            json!({"object": "api_key", "id": "ak_1", "type": "api_key", "subject": "org_1", "name": "CI",
+                   "description": null, "claims": {"team": "ops"}, "scopes": ["read"], "revoked": false,
+                   "revocation_reason": null, "expired": false, "expiration": null, "created_by": null,
+                   "last_used_at": null, "created_at": 1716883200, "updated_at": 1716883200}),
+        ),
+        _ => {
+            let body: Value = serde_json::from_slice(&request.body).unwrap();
+            if body["access_token"] == "oat_expired" {
+                Reply::json(200, json!({"active": false}))
+            } else {
+                Reply::json(
+                    200,
+                    json!({"object": "clerk_idp_oauth_access_token", "id": "oat_1", "client_id": "client_1",
+                           "subject": "user_1", "scopes": ["profile"], "revoked": false,
+                           "revocation_reason": null, "expired": false, "expiration": null,
+                           "created_at": 1, "updated_at": 1}),
+                )
+            }
+        }
+    });
+    let client = mock.client();
+    let key = client.api_keys().verify("ak_secret").await.unwrap();
+    assert_eq!(key.subject, "org_1");
+    assert_eq!(key.key_type, "api_key");
+    let active = client
+        .oauth_access_tokens()
+        .verify("oat_live")
+        .await
+        .unwrap();
+    assert_eq!(active.unwrap().subject, "user_1");
+    let inactive = client
+        .oauth_access_tokens()
+        .verify("oat_expired")
+        .await
+        .unwrap();
+    assert_eq!(inactive, None);
+
+    let requests = mock.requests();
+    assert_call(&requests[0], "POST", "/api_keys/verify");
+    assert_eq!(requests[0].json(), json!({"secret": "ak_secret"}));
+    assert_call(
+        &requests[1],
+        "POST",
+        "/oauth_applications/access_tokens/verify",
+    );
+    assert_eq!(requests[1].json(), json!({"access_token": "oat_live"}));
 }

@@ -62,6 +62,7 @@ mod identifications;
 mod identifiers;
 mod invitations;
 mod jwks;
+mod machine;
 mod organization_memberships;
 mod organizations;
 mod pagination;
@@ -89,6 +90,9 @@ pub use invitations::{
     RevokeOrganizationInvitationParams,
 };
 pub use jwks::JwksApi;
+pub use machine::{
+    ApiKeysApi, CreateM2mTokenParams, M2mTokenListParams, M2mTokensApi, OAuthAccessTokensApi,
+};
 pub use organization_memberships::{
     CreateOrganizationMembershipParams, InstanceMembershipListParams,
     OrganizationMembershipListParams, OrganizationMembershipsApi,
@@ -316,6 +320,39 @@ impl ClerkClient {
     /// ```
     pub fn jwks(&self) -> JwksApi<'_> {
         JwksApi::new(self)
+    }
+
+    /// Machine-to-machine tokens: list, create, revoke, verify.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// clerk.m2m_tokens().verify("mt_...").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn m2m_tokens(&self) -> M2mTokensApi<'_> {
+        M2mTokensApi::new(self)
+    }
+
+    /// API keys: verify.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// clerk.api_keys().verify("ak_...").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn api_keys(&self) -> ApiKeysApi<'_> {
+        ApiKeysApi::new(self)
+    }
+
+    /// OAuth access tokens issued by Clerk: verify.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// clerk.oauth_access_tokens().verify("oat_...").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn oauth_access_tokens(&self) -> OAuthAccessTokensApi<'_> {
+        OAuthAccessTokensApi::new(self)
     }
 
     pub(crate) fn config(&self) -> &ClientConfig {

@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 
 use super::ClerkClient;
 use super::error::{ApiError, ClerkErrorItem, TransportErrorKind};
-use super::request::{Auth, Call};
+use super::request::{Call, Credential};
 
 /// Largest response body read: a page of 500 users with all identifications stays well below.
 const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
@@ -130,9 +130,15 @@ impl ClerkClient {
 
     async fn exchange(&self, call: &Call, timeout: Duration) -> Result<RawResponse, ApiError> {
         let config = self.config();
-        let key = match call.auth {
-            Auth::SecretKey => Some(&config.secret_key),
-            Auth::MachineSecretKey => config.machine_secret_key.as_ref(),
+        let key = match call.credential {
+            Credential::Secret => Some(&config.secret_key),
+            Credential::MachineOrSecret => Some(
+                config
+                    .machine_secret_key
+                    .as_ref()
+                    .unwrap_or(&config.secret_key),
+            ),
+            Credential::Machine => config.machine_secret_key.as_ref(),
         };
         let Some(key) = key else {
             return Err(ApiError::invalid_request(
