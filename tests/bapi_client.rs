@@ -1986,3 +1986,57 @@ async fn api_key_and_oauth_token_verification() {
     );
     assert_eq!(requests[1].json(), json!({"access_token": "oat_live"}));
 }
+
+// ---------------------------------------------------------------------------------------------
+// runtime integration
+
+#[actix_rt::test]
+async fn one_client_serves_several_actix_workers() {
+    use actix_web::{App, HttpResponse, HttpServer, web};
+
+    let mock = MockBapi::start(|request| {
+        let id = request.path.rsplit('/').next().unwrap().to_owned();
+        Reply::json(200, user_json(&id))
+    });
+    let clerk = mock.client();
+    // The client is built once and shared (Send + Sync) by workers on other threads.
+    let app_server = HttpServer::new(move || {
+        App::new().app_data(web::Data::new(clerk.clone())).route(
+            "/whoami/{id}",
+            web::get().to(
+                |clerk: web::Data<ClerkClient>, id: web::Path<String>| async move {
+                    // A future can be stored before it is awaited.
+                    let lookup = clerk.users().get(&id);
+                    match lookup.await {
+                        Ok(user) => HttpResponse::Ok().body(user.id),
+                        Err(error) => HttpResponse::BadGateway().body(error.to_string()),
+                    }
+                },
+            ),
+        )
+    })
+    .workers(2)
+    .disable_signals()
+    .bind(("127.0.0.1", 0))
+    .unwrap();
+    let address = app_server.addrs()[0];
+    actix_rt::spawn(app_server.run());
+
+    let http = awc::Client::default();
+    let requests = (0..8).map(|n| {
+        let http = http.clone();
+        async move {
+            let mut response = http
+                .get(format!("http://{address}/whoami/user_{n}"))
+                .send()
+                .await
+                .unwrap();
+            assert!(response.status().is_success());
+            String::from_utf8(response.body().await.unwrap().to_vec()).unwrap()
+        }
+    });
+    let bodies = futures_util::future::join_all(requests).await;
+    let expected: Vec<String> = (0..8).map(|n| format!("user_{n}")).collect();
+    assert_eq!(bodies, expected);
+    assert_eq!(mock.requests().len(), 8);
+}

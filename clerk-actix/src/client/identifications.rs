@@ -123,7 +123,7 @@ impl<'a> EmailAddressesApi<'a> {
     /// let email = clerk.email_addresses().get("idn_123").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn get(&self, email_address_id: &str) -> Result<EmailAddress, ApiError> {
+    pub async fn get(self, email_address_id: &str) -> Result<EmailAddress, ApiError> {
         let call = self
             .client
             .call(Method::GET, &["email_addresses", email_address_id])?;
@@ -140,10 +140,7 @@ impl<'a> EmailAddressesApi<'a> {
     /// }).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn create(
-        &self,
-        params: &CreateEmailAddressParams,
-    ) -> Result<EmailAddress, ApiError> {
+    pub async fn create(self, params: &CreateEmailAddressParams) -> Result<EmailAddress, ApiError> {
         let call = self
             .client
             .call(Method::POST, &["email_addresses"])?
@@ -162,7 +159,7 @@ impl<'a> EmailAddressesApi<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn update(
-        &self,
+        self,
         email_address_id: &str,
         params: &UpdateEmailAddressParams,
     ) -> Result<EmailAddress, ApiError> {
@@ -180,7 +177,7 @@ impl<'a> EmailAddressesApi<'a> {
     /// clerk.email_addresses().delete("idn_123").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn delete(&self, email_address_id: &str) -> Result<DeletedObject, ApiError> {
+    pub async fn delete(self, email_address_id: &str) -> Result<DeletedObject, ApiError> {
         let call = self
             .client
             .call(Method::DELETE, &["email_addresses", email_address_id])?;
@@ -212,7 +209,7 @@ impl<'a> PhoneNumbersApi<'a> {
     /// let phone = clerk.phone_numbers().get("idn_123").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn get(&self, phone_number_id: &str) -> Result<PhoneNumber, ApiError> {
+    pub async fn get(self, phone_number_id: &str) -> Result<PhoneNumber, ApiError> {
         let call = self
             .client
             .call(Method::GET, &["phone_numbers", phone_number_id])?;
@@ -229,7 +226,7 @@ impl<'a> PhoneNumbersApi<'a> {
     /// }).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn create(&self, params: &CreatePhoneNumberParams) -> Result<PhoneNumber, ApiError> {
+    pub async fn create(self, params: &CreatePhoneNumberParams) -> Result<PhoneNumber, ApiError> {
         let call = self
             .client
             .call(Method::POST, &["phone_numbers"])?
@@ -248,7 +245,7 @@ impl<'a> PhoneNumbersApi<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn update(
-        &self,
+        self,
         phone_number_id: &str,
         params: &UpdatePhoneNumberParams,
     ) -> Result<PhoneNumber, ApiError> {
@@ -266,7 +263,7 @@ impl<'a> PhoneNumbersApi<'a> {
     /// clerk.phone_numbers().delete("idn_123").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn delete(&self, phone_number_id: &str) -> Result<DeletedObject, ApiError> {
+    pub async fn delete(self, phone_number_id: &str) -> Result<DeletedObject, ApiError> {
         let call = self
             .client
             .call(Method::DELETE, &["phone_numbers", phone_number_id])?;

@@ -60,7 +60,7 @@ impl<'a> AllowlistIdentifiersApi<'a> {
     /// let page = clerk.allowlist_identifiers().list(&Default::default()).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn list(&self, params: &PageParams) -> Result<Page<AllowlistIdentifier>, ApiError> {
+    pub async fn list(self, params: &PageParams) -> Result<Page<AllowlistIdentifier>, ApiError> {
         let call = self
             .client
             .call(Method::GET, &["allowlist_identifiers"])?
@@ -80,7 +80,7 @@ impl<'a> AllowlistIdentifiersApi<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn create(
-        &self,
+        self,
         params: &CreateAllowlistIdentifierParams,
     ) -> Result<AllowlistIdentifier, ApiError> {
         let call = self
@@ -97,7 +97,7 @@ impl<'a> AllowlistIdentifiersApi<'a> {
     /// clerk.allowlist_identifiers().delete("alid_123").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn delete(&self, identifier_id: &str) -> Result<DeletedObject, ApiError> {
+    pub async fn delete(self, identifier_id: &str) -> Result<DeletedObject, ApiError> {
         let call = self
             .client
             .call(Method::DELETE, &["allowlist_identifiers", identifier_id])?;
@@ -130,7 +130,7 @@ impl<'a> BlocklistIdentifiersApi<'a> {
     /// let page = clerk.blocklist_identifiers().list().await?;
     /// # Ok(()) }
     /// ```
-    pub async fn list(&self) -> Result<Page<BlocklistIdentifier>, ApiError> {
+    pub async fn list(self) -> Result<Page<BlocklistIdentifier>, ApiError> {
         let call = self.client.call(Method::GET, &["blocklist_identifiers"])?;
         self.client.execute(call).await
     }
@@ -146,7 +146,7 @@ impl<'a> BlocklistIdentifiersApi<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn create(
-        &self,
+        self,
         params: &CreateBlocklistIdentifierParams,
     ) -> Result<BlocklistIdentifier, ApiError> {
         let call = self
@@ -163,7 +163,7 @@ impl<'a> BlocklistIdentifiersApi<'a> {
     /// clerk.blocklist_identifiers().delete("blid_123").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn delete(&self, identifier_id: &str) -> Result<DeletedObject, ApiError> {
+    pub async fn delete(self, identifier_id: &str) -> Result<DeletedObject, ApiError> {
         let call = self
             .client
             .call(Method::DELETE, &["blocklist_identifiers", identifier_id])?;

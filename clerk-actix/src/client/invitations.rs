@@ -170,7 +170,7 @@ impl<'a> InvitationsApi<'a> {
     /// let page = clerk.invitations().list(&Default::default()).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn list(&self, params: &InvitationListParams) -> Result<Page<Invitation>, ApiError> {
+    pub async fn list(self, params: &InvitationListParams) -> Result<Page<Invitation>, ApiError> {
         let call = self
             .client
             .call(Method::GET, &["invitations"])?
@@ -188,7 +188,7 @@ impl<'a> InvitationsApi<'a> {
     /// # Ok(()) }
     /// ```
     pub fn list_all(
-        &self,
+        self,
         params: InvitationListParams,
     ) -> impl Stream<Item = Result<Invitation, ApiError>> + 'static {
         let client = self.client.clone();
@@ -214,7 +214,7 @@ impl<'a> InvitationsApi<'a> {
     /// }).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn create(&self, params: &CreateInvitationParams) -> Result<Invitation, ApiError> {
+    pub async fn create(self, params: &CreateInvitationParams) -> Result<Invitation, ApiError> {
         let call = self
             .client
             .call(Method::POST, &["invitations"])?
@@ -234,7 +234,7 @@ impl<'a> InvitationsApi<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn create_bulk(
-        &self,
+        self,
         params: &[CreateInvitationParams],
     ) -> Result<Vec<Invitation>, ApiError> {
         let call = self
@@ -252,7 +252,7 @@ impl<'a> InvitationsApi<'a> {
     /// assert!(revoked.revoked);
     /// # Ok(()) }
     /// ```
-    pub async fn revoke(&self, invitation_id: &str) -> Result<Invitation, ApiError> {
+    pub async fn revoke(self, invitation_id: &str) -> Result<Invitation, ApiError> {
         let call = self
             .client
             .call(Method::POST, &["invitations", invitation_id, "revoke"])?;
@@ -286,7 +286,7 @@ impl<'a> OrganizationInvitationsApi<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn list(
-        &self,
+        self,
         organization_id: &str,
         params: &OrganizationInvitationListParams,
     ) -> Result<Page<OrganizationInvitation>, ApiError> {
@@ -313,7 +313,7 @@ impl<'a> OrganizationInvitationsApi<'a> {
     /// # Ok(()) }
     /// ```
     pub fn list_all(
-        &self,
+        self,
         organization_id: &str,
         params: OrganizationInvitationListParams,
     ) -> impl Stream<Item = Result<OrganizationInvitation, ApiError>> + 'static {
@@ -345,7 +345,7 @@ impl<'a> OrganizationInvitationsApi<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn get(
-        &self,
+        self,
         organization_id: &str,
         invitation_id: &str,
     ) -> Result<OrganizationInvitation, ApiError> {
@@ -372,7 +372,7 @@ impl<'a> OrganizationInvitationsApi<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn create(
-        &self,
+        self,
         organization_id: &str,
         params: &CreateOrganizationInvitationParams,
     ) -> Result<OrganizationInvitation, ApiError> {
@@ -396,7 +396,7 @@ impl<'a> OrganizationInvitationsApi<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn revoke(
-        &self,
+        self,
         organization_id: &str,
         invitation_id: &str,
         params: &RevokeOrganizationInvitationParams,

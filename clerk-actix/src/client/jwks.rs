@@ -31,7 +31,7 @@ impl<'a> JwksApi<'a> {
     /// let key = jwks.find("ins_abc");
     /// # Ok(()) }
     /// ```
-    pub async fn get(&self) -> Result<Jwks, ApiError> {
+    pub async fn get(self) -> Result<Jwks, ApiError> {
         let call = self.client.call(Method::GET, &["jwks"])?;
         self.client.execute(call).await
     }

@@ -97,7 +97,7 @@ impl<'a> M2mTokensApi<'a> {
     /// }).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn list(&self, params: &M2mTokenListParams) -> Result<Page<M2mToken>, ApiError> {
+    pub async fn list(self, params: &M2mTokenListParams) -> Result<Page<M2mToken>, ApiError> {
         if params.limit.is_some_and(|limit| limit > M2M_MAX_LIMIT) {
             return Err(ApiError::invalid_request(format!(
                 "`limit` of M2M token lists must be between 1 and {M2M_MAX_LIMIT}"
@@ -118,7 +118,7 @@ impl<'a> M2mTokensApi<'a> {
     /// let secret = created.token.as_ref().map(|t| t.expose());
     /// # Ok(()) }
     /// ```
-    pub async fn create(&self, params: &CreateM2mTokenParams) -> Result<M2mToken, ApiError> {
+    pub async fn create(self, params: &CreateM2mTokenParams) -> Result<M2mToken, ApiError> {
         let call = unversioned(self.client, Method::POST, &["m2m_tokens"])?
             .credential(Credential::Machine)
             .json(params)?;
@@ -133,7 +133,7 @@ impl<'a> M2mTokensApi<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn revoke(
-        &self,
+        self,
         m2m_token_id: &str,
         revocation_reason: Option<&str>,
     ) -> Result<M2mToken, ApiError> {
@@ -161,7 +161,7 @@ impl<'a> M2mTokensApi<'a> {
     /// let token = clerk.m2m_tokens().verify("mt_...").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn verify(&self, token: &str) -> Result<M2mToken, ApiError> {
+    pub async fn verify(self, token: &str) -> Result<M2mToken, ApiError> {
         #[derive(Serialize)]
         struct Body<'t> {
             token: &'t str,
@@ -198,7 +198,7 @@ impl<'a> ApiKeysApi<'a> {
     /// println!("{} with {:?}", key.subject, key.scopes);
     /// # Ok(()) }
     /// ```
-    pub async fn verify(&self, secret: &str) -> Result<ApiKey, ApiError> {
+    pub async fn verify(self, secret: &str) -> Result<ApiKey, ApiError> {
         #[derive(Serialize)]
         struct Body<'s> {
             secret: &'s str,
@@ -238,7 +238,7 @@ impl<'a> OAuthAccessTokensApi<'a> {
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn verify(&self, access_token: &str) -> Result<Option<OAuthAccessToken>, ApiError> {
+    pub async fn verify(self, access_token: &str) -> Result<Option<OAuthAccessToken>, ApiError> {
         #[derive(Serialize)]
         struct Body<'t> {
             access_token: &'t str,

@@ -355,6 +355,28 @@ impl ClerkClient {
         OAuthAccessTokensApi::new(self)
     }
 
+    /// The Backend API base URL this client calls.
+    ///
+    /// ```
+    /// let clerk = clerk_actix::ClerkClient::builder("sk_test_x").build()?;
+    /// assert_eq!(clerk.api_url(), "https://api.clerk.com/");
+    /// # Ok::<(), clerk_actix::client::BuildError>(())
+    /// ```
+    pub fn api_url(&self) -> &str {
+        self.config.api_url.as_str()
+    }
+
+    /// The `Clerk-API-Version` this client sends.
+    ///
+    /// ```
+    /// let clerk = clerk_actix::ClerkClient::builder("sk_test_x").build()?;
+    /// assert_eq!(clerk.api_version(), "2026-05-12");
+    /// # Ok::<(), clerk_actix::client::BuildError>(())
+    /// ```
+    pub fn api_version(&self) -> &str {
+        &self.config.api_version
+    }
+
     pub(crate) fn config(&self) -> &ClientConfig {
         &self.config
     }

@@ -55,7 +55,7 @@ impl<'a> SignInTokensApi<'a> {
     /// }).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn create(&self, params: &CreateSignInTokenParams) -> Result<SignInToken, ApiError> {
+    pub async fn create(self, params: &CreateSignInTokenParams) -> Result<SignInToken, ApiError> {
         let call = self
             .client
             .call(Method::POST, &["sign_in_tokens"])?
@@ -70,7 +70,7 @@ impl<'a> SignInTokensApi<'a> {
     /// clerk.sign_in_tokens().revoke("sit_123").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn revoke(&self, sign_in_token_id: &str) -> Result<SignInToken, ApiError> {
+    pub async fn revoke(self, sign_in_token_id: &str) -> Result<SignInToken, ApiError> {
         let call = self.client.call(
             Method::POST,
             &["sign_in_tokens", sign_in_token_id, "revoke"],
@@ -105,7 +105,7 @@ impl<'a> TestingTokensApi<'a> {
     /// let value: &str = token.token.expose();
     /// # Ok(()) }
     /// ```
-    pub async fn create(&self) -> Result<TestingToken, ApiError> {
+    pub async fn create(self) -> Result<TestingToken, ApiError> {
         let call = self.client.call(Method::POST, &["testing_tokens"])?;
         self.client.execute(call).await
     }

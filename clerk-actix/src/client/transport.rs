@@ -77,6 +77,13 @@ struct RawResponse {
 impl ClerkClient {
     /// Sends `call` (retrying reads per the retry policy) and decodes the JSON answer.
     pub(crate) async fn execute<T: DeserializeOwned>(&self, call: Call) -> Result<T, ApiError> {
+        // awc and Tokio timers panic outside a Tokio runtime; report the misuse instead.
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(ApiError::Transport {
+                kind: TransportErrorKind::Other,
+                message: "no actix/Tokio runtime: run Clerk API calls on an actix runtime".into(),
+            });
+        }
         let response = self.send_with_retries(&call).await?;
         serde_json::from_slice(&response.body)
             .map_err(|error| ApiError::decode(response.status, &error))
@@ -333,6 +340,22 @@ mod tests {
             .await;
         assert!(result.is_err(), "no TLS server, so the request must fail");
         assert_eq!(first_byte.join().unwrap(), 0x16);
+    }
+
+    #[test]
+    fn outside_a_runtime_the_call_fails_instead_of_panicking() {
+        let client = ClerkClient::builder("sk_test_x")
+            .api_url("http://127.0.0.1:9")
+            .build()
+            .unwrap();
+        let mut future = std::pin::pin!(client.users().get("user_1"));
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        match future.as_mut().poll(&mut context) {
+            std::task::Poll::Ready(Err(ApiError::Transport { kind, .. })) => {
+                assert_eq!(kind, TransportErrorKind::Other);
+            }
+            other => panic!("expected a transport error, got {other:?}"),
+        }
     }
 
     #[actix_rt::test]

@@ -39,6 +39,9 @@ mod tokens;
 mod user;
 mod verification;
 
+#[allow(unused_imports)] // for the webhook event types, which declare their enums the same way
+pub(crate) use string_enum::string_enum;
+
 pub use client::{Client, HandshakePayload};
 pub use common::{DeletedObject, Metadata, Page, TotalCount};
 pub use identifier::{AllowlistIdentifier, BlocklistIdentifier, IdentifierType};
