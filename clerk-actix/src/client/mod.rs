@@ -23,6 +23,24 @@
 //! # }
 //! ```
 //!
+//! # Endpoints
+//! One handle per Clerk resource, named as Clerk names them:
+//! [`users`](ClerkClient::users), [`sessions`](ClerkClient::sessions),
+//! [`organizations`](ClerkClient::organizations),
+//! [`organization_memberships`](ClerkClient::organization_memberships),
+//! [`invitations`](ClerkClient::invitations),
+//! [`organization_invitations`](ClerkClient::organization_invitations),
+//! [`email_addresses`](ClerkClient::email_addresses),
+//! [`phone_numbers`](ClerkClient::phone_numbers),
+//! [`sign_in_tokens`](ClerkClient::sign_in_tokens),
+//! [`testing_tokens`](ClerkClient::testing_tokens),
+//! [`allowlist_identifiers`](ClerkClient::allowlist_identifiers),
+//! [`blocklist_identifiers`](ClerkClient::blocklist_identifiers), [`jwks`](ClerkClient::jwks),
+//! [`clients`](ClerkClient::clients), and the machine credentials
+//! [`m2m_tokens`](ClerkClient::m2m_tokens), [`api_keys`](ClerkClient::api_keys),
+//! [`oauth_access_tokens`](ClerkClient::oauth_access_tokens). Every call returns
+//! `Result<_, `[`ApiError`]`>`.
+//!
 //! # Runtime
 //! Requests go through `awc`, whose client is not `Send`: each thread lazily creates its own
 //! (and its connection pool) on first use, so a [`ClerkClient`] clone can be used from every
@@ -44,7 +62,11 @@
 //!   [`ApiError::InvalidRequest`] and nothing is sent.
 //! - Lists return a [`Page`](crate::models::Page) whatever shape Clerk uses; `list_all`
 //!   methods walk every page as a `Stream` (use `futures_util::StreamExt` to consume it).
+//! - Machine-credential endpoints (`/m2m_tokens`, `/api_keys/verify`,
+//!   `/oauth_applications/access_tokens/verify`) are called without the `/v1` prefix, as Clerk's
+//!   SDKs do; everything else is under `/v1`.
 //! - Retries are off; [`RetryPolicy`] enables them for reads only.
+//! - Responses over 16 MiB are refused ([`ApiError::Decode`]).
 
 use std::fmt;
 use std::sync::Arc;
