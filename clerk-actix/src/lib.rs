@@ -1,4 +1,36 @@
 //! Clerk authentication for actix-web.
+//!
+//! ```no_run
+//! use actix_web::{App, HttpServer, get, web};
+//! use clerk_actix::{Auth, Clerk, ClerkMiddleware, SignedIn};
+//!
+//! #[get("/api/me")]
+//! async fn me(user: SignedIn) -> String {
+//!     format!("you are {}", user.user_id())
+//! }
+//!
+//! #[get("/api/public")]
+//! async fn public(auth: Auth) -> String {
+//!     format!("status: {}", auth.status())
+//! }
+//!
+//! #[actix_web::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     // CLERK_PUBLISHABLE_KEY and CLERK_SECRET_KEY (or CLERK_JWT_KEY) from the environment;
+//!     // a misconfiguration stops here with a message saying how to fix it.
+//!     let clerk = Clerk::from_env()?;
+//!     HttpServer::new(move || {
+//!         App::new()
+//!             .wrap(ClerkMiddleware::new(clerk.clone()))
+//!             .service(me)
+//!             .service(public)
+//!     })
+//!     .bind(("127.0.0.1", 8080))?
+//!     .run()
+//!     .await?;
+//!     Ok(())
+//! }
+//! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -12,8 +44,52 @@ compile_error!(
     "clerk-actix: enable exactly one JWT crypto backend: the default feature `aws-lc-rs`, or `rust-crypto`."
 );
 
+mod auth;
+mod authorization;
+mod background;
+mod claims;
 pub mod client;
+mod config;
+mod cookies;
+mod crypto;
+mod current;
+#[cfg(feature = "dev")]
+pub mod dev;
+mod error;
+mod extract;
+mod handshake;
+mod http;
+mod jwks;
+mod jwt;
+mod keys;
+mod machine;
+mod middleware;
 pub mod models;
+mod organization_sync;
+mod publishable_key;
+mod request;
+mod route_matcher;
 mod secret;
+pub mod ui;
+mod verify;
 
+pub use auth::{AuthReason, AuthStatus, ClerkAuth, TokenType};
+pub use authorization::{
+    Has, Reverification, ReverificationLevel, UnknownReverificationPreset,
+    reverification_error_body,
+};
+pub use claims::{ClaimsError, SessionClaims, SessionStatus};
 pub use client::ClerkClient;
+pub use config::{Clerk, ClerkBuilder, ConfigError, DEFAULT_API_URL, DEFAULT_API_VERSION};
+pub use current::{
+    CurrentError, CurrentOrganization, CurrentSession, CurrentUser, SessionList, TokenOptions,
+    clerk_client, current_user,
+};
+pub use error::{TokenCarrier, TokenErrorReason, TokenVerificationError};
+pub use extract::{Auth, AuthRejection, ClerkRequestExt, SignedIn};
+pub use machine::{AcceptsToken, MachineAuth};
+pub use middleware::{ClerkMiddleware, ClerkMiddlewareService};
+pub use organization_sync::{OrganizationMatcher, OrganizationSyncOptions, OrganizationSyncTarget};
+pub use publishable_key::{InstanceType, PublishableKey, PublishableKeyError};
+pub use route_matcher::{MalformedUrl, RouteMatcher, RoutePatternError};
+pub use verify::TokenValidation;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 ///
 /// `Debug` and `Display` print only a redacted marker, so a secret cannot leak through
 /// `{:?}` of a config struct or a `tracing` field.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Secret(Arc<str>);
 
 impl Secret {

@@ -8,7 +8,7 @@ use actix_web::http::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::request::{Call, Credential, endpoint_url};
+use super::request::Credential;
 use super::{ApiError, ClerkClient};
 use crate::models::{ApiKey, M2mToken, OAuthAccessToken, Page};
 
@@ -103,7 +103,9 @@ impl<'a> M2mTokensApi<'a> {
                 "`limit` of M2M token lists must be between 1 and {M2M_MAX_LIMIT}"
             )));
         }
-        let call = unversioned(self.client, Method::GET, &["m2m_tokens"])?
+        let call = self
+            .client
+            .call_unversioned(Method::GET, &["m2m_tokens"])?
             .credential(Credential::MachineOrSecret)
             .query(params)?;
         self.client.execute(call).await
@@ -119,7 +121,9 @@ impl<'a> M2mTokensApi<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn create(self, params: &CreateM2mTokenParams) -> Result<M2mToken, ApiError> {
-        let call = unversioned(self.client, Method::POST, &["m2m_tokens"])?
+        let call = self
+            .client
+            .call_unversioned(Method::POST, &["m2m_tokens"])?
             .credential(Credential::Machine)
             .json(params)?;
         self.client.execute(call).await
@@ -142,13 +146,11 @@ impl<'a> M2mTokensApi<'a> {
             #[serde(skip_serializing_if = "Option::is_none")]
             revocation_reason: Option<&'r str>,
         }
-        let call = unversioned(
-            self.client,
-            Method::POST,
-            &["m2m_tokens", m2m_token_id, "revoke"],
-        )?
-        .credential(Credential::MachineOrSecret)
-        .json(&Body { revocation_reason })?;
+        let call = self
+            .client
+            .call_unversioned(Method::POST, &["m2m_tokens", m2m_token_id, "revoke"])?
+            .credential(Credential::MachineOrSecret)
+            .json(&Body { revocation_reason })?;
         self.client.execute(call).await
     }
 
@@ -166,7 +168,9 @@ impl<'a> M2mTokensApi<'a> {
         struct Body<'t> {
             token: &'t str,
         }
-        let call = unversioned(self.client, Method::POST, &["m2m_tokens", "verify"])?
+        let call = self
+            .client
+            .call_unversioned(Method::POST, &["m2m_tokens", "verify"])?
             .credential(Credential::MachineOrSecret)
             .json(&Body { token })?;
         self.client.execute(call).await
@@ -203,7 +207,9 @@ impl<'a> ApiKeysApi<'a> {
         struct Body<'s> {
             secret: &'s str,
         }
-        let call = unversioned(self.client, Method::POST, &["api_keys", "verify"])?
+        let call = self
+            .client
+            .call_unversioned(Method::POST, &["api_keys", "verify"])?
             .json(&Body { secret })?;
         self.client.execute(call).await
     }
@@ -252,20 +258,16 @@ impl<'a> OAuthAccessTokensApi<'a> {
             },
             Token(Box<OAuthAccessToken>),
         }
-        let call = unversioned(
-            self.client,
-            Method::POST,
-            &["oauth_applications", "access_tokens", "verify"],
-        )?
-        .json(&Body { access_token })?;
+        let call = self
+            .client
+            .call_unversioned(
+                Method::POST,
+                &["oauth_applications", "access_tokens", "verify"],
+            )?
+            .json(&Body { access_token })?;
         match self.client.execute(call).await? {
             Answer::Inactive { .. } => Ok(None),
             Answer::Token(token) => Ok(Some(*token)),
         }
     }
-}
-
-fn unversioned(client: &ClerkClient, method: Method, segments: &[&str]) -> Result<Call, ApiError> {
-    let url = endpoint_url(&client.config().api_url, false, segments)?;
-    Ok(Call::new(method, url))
 }

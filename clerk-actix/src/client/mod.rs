@@ -88,7 +88,7 @@ mod machine;
 mod organization_memberships;
 mod organizations;
 mod pagination;
-mod request;
+pub(crate) mod request;
 mod retry;
 mod sessions;
 mod tokens;
@@ -401,6 +401,16 @@ impl ClerkClient {
 
     pub(crate) fn config(&self) -> &ClientConfig {
         &self.config
+    }
+
+    /// A request to `/<segments>` without the version segment (Clerk's machine-token endpoints).
+    pub(crate) fn call_unversioned(
+        &self,
+        method: Method,
+        segments: &[&str],
+    ) -> Result<Call, ApiError> {
+        let url = request::endpoint_url(&self.config.api_url, false, segments)?;
+        Ok(Call::new(method, url))
     }
 
     /// A request to `/v1/<segments>`; each segment is validated.

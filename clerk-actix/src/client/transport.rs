@@ -45,27 +45,12 @@ fn http_client() -> awc::Client {
 }
 
 fn build_http_client() -> awc::Client {
-    ensure_crypto_provider();
+    crate::http::install_tls_provider();
     awc::Client::builder()
         .connector(awc::Connector::new().timeout(CONNECT_TIMEOUT))
         // A redirect would replay the Authorization header to wherever it points.
         .disable_redirects()
         .finish()
-}
-
-/// awc builds its rustls config eagerly and rustls panics when it cannot pick a process-wide
-/// crypto provider (none, or both, of its backends enabled in the dependency graph). Install
-/// the one matching this crate's feature unless the application already chose one.
-pub(crate) fn ensure_crypto_provider() {
-    if rustls::crypto::CryptoProvider::get_default().is_some() {
-        return;
-    }
-    #[cfg(feature = "aws-lc-rs")]
-    let provider = rustls::crypto::aws_lc_rs::default_provider();
-    #[cfg(all(feature = "rust-crypto", not(feature = "aws-lc-rs")))]
-    let provider = rustls::crypto::ring::default_provider();
-    // Losing a race to another thread installing one is fine: a provider is then in place.
-    let _ = provider.install_default();
 }
 
 /// A successful (2xx) response.

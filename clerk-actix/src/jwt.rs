@@ -1,0 +1,248 @@
+//! Decoding JWTs (without verifying them) and recognising Clerk's token kinds.
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::{Map, Value};
+
+use crate::error::{TokenErrorReason, TokenVerificationError};
+
+/// JWT `cat` header values Clerk uses to tell token categories apart.
+pub(crate) mod category {
+    pub(crate) const SESSION_TOKEN: &str = "cl_B7d4PD111AAA";
+    pub(crate) const M2M_TOKEN: &str = "cl_B7d4PD333AAA";
+    pub(crate) const IGNORE: &str = "cl_I7d4PD111III";
+}
+
+// Clerk's `base64url.parse(.., { loose: true })`: URL-safe alphabet, padding optional.
+const BASE64URL_LOOSE: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
+
+/// A decoded, not yet verified JWT.
+pub(crate) struct DecodedJwt<'t> {
+    /// `<header>.<payload>`, the bytes the signature covers.
+    pub(crate) signing_input: &'t str,
+    pub(crate) header: Map<String, Value>,
+    pub(crate) payload: Map<String, Value>,
+    pub(crate) signature: Vec<u8>,
+}
+
+impl fmt::Debug for DecodedJwt<'_> {
+    // Never print the token or signature: a token in a log line is a credential in a log line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodedJwt")
+            .field("alg", &self.header.get("alg"))
+            .field("kid", &self.header.get("kid"))
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'t> DecodedJwt<'t> {
+    /// Splits and decodes a compact JWS. Errors carry Clerk's `token-invalid` messages.
+    pub(crate) fn decode(token: &'t str) -> Result<Self, TokenVerificationError> {
+        let mut parts = token.split('.');
+        let (Some(header), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(TokenVerificationError::new(
+                TokenErrorReason::TokenInvalid,
+                "Invalid JWT form. A JWT consists of three parts separated by dots.",
+            ));
+        };
+        let undecodable = || {
+            TokenVerificationError::new(
+                TokenErrorReason::TokenInvalid,
+                "Invalid JWT. The header, payload or signature could not be decoded.",
+            )
+        };
+        let header_json = decode_object(header).ok_or_else(undecodable)?;
+        let payload_json = decode_object(payload).ok_or_else(undecodable)?;
+        let signature = BASE64URL_LOOSE
+            .decode(signature)
+            .map_err(|_| undecodable())?;
+        Ok(Self {
+            signing_input: &token[..header.len() + 1 + payload.len()],
+            header: header_json,
+            payload: payload_json,
+            signature,
+        })
+    }
+
+    pub(crate) fn header_str(&self, name: &str) -> Option<&str> {
+        self.header.get(name).and_then(Value::as_str)
+    }
+
+    /// The `cat` header when it is a string; a non-string `cat` counts as an unknown category.
+    pub(crate) fn category(&self) -> Option<&str> {
+        match self.header.get("cat") {
+            None => None,
+            Some(Value::String(s)) => Some(s),
+            Some(_) => Some(""),
+        }
+    }
+
+    /// A `cat` header other than session token or "ignore" (JWT templates, M2M, unknown).
+    pub(crate) fn has_non_session_category(&self) -> bool {
+        self.category()
+            .is_some_and(|cat| cat != category::SESSION_TOKEN && cat != category::IGNORE)
+    }
+
+    /// An OAuth access token in JWT form (RFC 9068 `typ`).
+    pub(crate) fn is_oauth_jwt(&self) -> bool {
+        matches!(
+            self.header_str("typ"),
+            Some("at+jwt" | "application/at+jwt")
+        )
+    }
+
+    /// An M2M token in JWT form (`sub` starting with `mch_`).
+    pub(crate) fn is_m2m_jwt(&self) -> bool {
+        self.payload
+            .get("sub")
+            .and_then(Value::as_str)
+            .is_some_and(|sub| sub.starts_with("mch_"))
+    }
+}
+
+/// Base64url-decodes one segment and parses it as a JSON object, rejecting duplicate keys
+/// (a duplicate claim is ambiguous: two parsers could each see a different value).
+fn decode_object(segment: &str) -> Option<Map<String, Value>> {
+    let bytes = BASE64URL_LOOSE.decode(segment).ok()?;
+    let mut de = serde_json::Deserializer::from_slice(&bytes);
+    let object = UniqueKeyObject::deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some(object.0)
+}
+
+struct UniqueKeyObject(Map<String, Value>);
+
+impl<'de> Deserialize<'de> for UniqueKeyObject {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ObjectVisitor;
+        impl<'de> Visitor<'de> for ObjectVisitor {
+            type Value = UniqueKeyObject;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object without duplicate keys")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+                let mut map = Map::new();
+                while let Some((key, value)) = access.next_entry::<String, Value>()? {
+                    if map.contains_key(&key) {
+                        return Err(de::Error::custom("duplicate key"));
+                    }
+                    map.insert(key, value);
+                }
+                Ok(UniqueKeyObject(map))
+            }
+        }
+        deserializer.deserialize_map(ObjectVisitor)
+    }
+}
+
+/// Clerk's `isJwtFormat`: three non-empty base64url segments.
+pub(crate) fn is_jwt_format(token: &str) -> bool {
+    let mut count = 0;
+    for part in token.split('.') {
+        count += 1;
+        if part.is_empty()
+            || !part
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return false;
+        }
+    }
+    count == 3
+}
+
+/// `JSON.stringify(value)` as used in Clerk's messages; `undefined` for a missing value.
+pub(crate) fn js_stringify(value: Option<&Value>) -> String {
+    value.map_or_else(|| "undefined".to_owned(), Value::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b64(s: &str) -> String {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s)
+    }
+
+    #[test]
+    fn decodes_three_segments() {
+        let token = format!(
+            "{}.{}.{}",
+            b64(r#"{"alg":"RS256","kid":"k"}"#),
+            b64(r#"{"sub":"user_1"}"#),
+            b64("sig")
+        );
+        let jwt = DecodedJwt::decode(&token).unwrap();
+        assert_eq!(jwt.header_str("kid"), Some("k"));
+        assert_eq!(jwt.payload["sub"], "user_1");
+        assert_eq!(jwt.signature, b"sig");
+        assert!(token.starts_with(jwt.signing_input));
+        assert_eq!(jwt.signing_input.matches('.').count(), 1);
+    }
+
+    #[test]
+    fn rejects_wrong_shapes() {
+        for token in ["", "a", "a.b", "a.b.c.d", "whatever"] {
+            let err = DecodedJwt::decode(token).unwrap_err();
+            assert_eq!(err.reason(), TokenErrorReason::TokenInvalid);
+            assert!(err.message().contains("three parts"), "{token}");
+        }
+        for token in [
+            format!("!!.{}.{}", b64("{}"), b64("s")),
+            format!("{}.{}.{}", b64("[1]"), b64("{}"), b64("s")),
+            format!("{}.{}.{}", b64("{}"), b64("not json"), b64("s")),
+            format!("{}.{}.{}", b64(r#"{"a":1,"a":2}"#), b64("{}"), b64("s")),
+            format!("{}.{}.{}", b64("{}"), b64(r#"{"sub":"a"} x"#), b64("s")),
+            format!("{}.{}.%%", b64("{}"), b64("{}")),
+        ] {
+            let err = DecodedJwt::decode(&token).unwrap_err();
+            assert!(err.message().contains("could not be decoded"), "{token}");
+        }
+    }
+
+    #[test]
+    fn classifies_categories_and_machine_jwts() {
+        let token = format!(
+            "{}.{}.{}",
+            b64(r#"{"alg":"RS256","typ":"at+jwt","cat":"cl_B7d4PD222AAA"}"#),
+            b64(r#"{"sub":"mch_123"}"#),
+            b64("s")
+        );
+        let jwt = DecodedJwt::decode(&token).unwrap();
+        assert!(jwt.is_oauth_jwt());
+        assert!(jwt.is_m2m_jwt());
+        assert!(jwt.has_non_session_category());
+        let token = format!(
+            "{}.{}.{}",
+            b64(r#"{"cat":7}"#),
+            b64(r#"{"sub":1}"#),
+            b64("s")
+        );
+        let jwt = DecodedJwt::decode(&token).unwrap();
+        assert!(
+            jwt.has_non_session_category(),
+            "non-string cat is an unknown category"
+        );
+        assert!(!jwt.is_m2m_jwt());
+    }
+
+    #[test]
+    fn jwt_format() {
+        assert!(is_jwt_format("a.b.c"));
+        assert!(!is_jwt_format("a.b"));
+        assert!(!is_jwt_format("a..c"));
+        assert!(!is_jwt_format("a.b.c="));
+        assert!(!is_jwt_format("mt_123"));
+    }
+}

@@ -1,0 +1,171 @@
+//! [`ClerkMiddleware`]: authenticates every request and attaches a [`ClerkAuth`].
+
+use std::future::{Ready, ready};
+use std::rc::Rc;
+
+use actix_service::{Service, Transform, forward_ready};
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::{Error, HttpMessage as _};
+use futures_util::future::LocalBoxFuture;
+
+use actix_web::HttpResponse;
+use actix_web::http::header::{self, HeaderValue};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+use crate::auth::ClerkAuth;
+use crate::config::Clerk;
+use crate::request;
+
+/// Authenticates every request and inserts a [`ClerkAuth`] into its extensions, where the
+/// [`Auth`](crate::Auth) and [`SignedIn`](crate::SignedIn) extractors find it.
+///
+/// The middleware never rejects a request by itself: signed-out requests reach the handler as
+/// signed out (with Clerk's `x-clerk-auth-status`/`-reason`/`-message` headers on the response),
+/// and routes decide what to require. Use it on an `App` or on a `Scope`.
+///
+/// ```
+/// use actix_web::{App, HttpResponse, web};
+/// use clerk_actix::{Clerk, ClerkMiddleware, SignedIn};
+///
+/// fn app(clerk: Clerk) -> App<impl actix_web::dev::ServiceFactory<
+///     actix_web::dev::ServiceRequest,
+///     Config = (),
+///     Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+///     Error = actix_web::Error,
+///     InitError = (),
+/// >> {
+///     App::new()
+///         .route("/healthz", web::get().to(|| async { "ok" })) // outside: no auth work at all
+///         .service(
+///             web::scope("/api")
+///                 .wrap(ClerkMiddleware::new(clerk))
+///                 .route("/me", web::get().to(|user: SignedIn| async move {
+///                     HttpResponse::Ok().body(user.user_id().to_owned())
+///                 })),
+///         )
+/// }
+/// ```
+#[derive(Clone, Debug)]
+pub struct ClerkMiddleware {
+    clerk: Clerk,
+}
+
+impl ClerkMiddleware {
+    /// A middleware authenticating with `clerk`'s configuration.
+    pub fn new(clerk: Clerk) -> Self {
+        Self { clerk }
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for ClerkMiddleware
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Transform = ClerkMiddlewareService<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(ClerkMiddlewareService {
+            service: Rc::new(service),
+            clerk: self.clerk.clone(),
+        }))
+    }
+}
+
+/// The service produced by [`ClerkMiddleware`].
+#[derive(Debug)]
+pub struct ClerkMiddlewareService<S> {
+    service: Rc<S>,
+    clerk: Clerk,
+}
+
+impl<S, B> Service<ServiceRequest> for ClerkMiddlewareService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    forward_ready!(service);
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        let service = Rc::clone(&self.service);
+        let clerk = self.clerk.clone();
+        Box::pin(async move {
+            // An outer ClerkMiddleware with the same configuration already did the work.
+            let existing = req
+                .extensions()
+                .get::<ClerkAuth>()
+                .filter(|auth| auth.clerk().same_instance(&clerk))
+                .cloned();
+            let (auth, fresh) = match existing {
+                Some(auth) => (auth, false),
+                None => (request::authenticate(&clerk, req.request()).await, true),
+            };
+            if fresh {
+                if let Some(redirect) = handshake_redirect(&auth) {
+                    return Ok(req.into_response(redirect).map_into_right_body());
+                }
+                req.extensions_mut().insert(auth.clone());
+            }
+            let mut response = service.call(req).await?.map_into_left_body();
+            if fresh {
+                let headers = response.headers_mut();
+                for (name, value) in &auth.0.headers {
+                    headers.append(name.clone(), value.clone());
+                }
+            }
+            Ok(response)
+        })
+    }
+}
+
+/// JavaScript's `encodeURIComponent` set: everything but `A-Z a-z 0-9 - _ . ! ~ * ' ( )`.
+const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'!')
+    .remove(b'~')
+    .remove(b'*')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')');
+
+/// A state with a `Location` (handshake, satellite sync) becomes a 307 carrying every state
+/// header; the debug headers are URI-encoded there, as Clerk's middleware does.
+fn handshake_redirect(auth: &ClerkAuth) -> Option<HttpResponse> {
+    let headers = &auth.0.headers;
+    if !headers.iter().any(|(name, _)| name == header::LOCATION) {
+        return None;
+    }
+    let mut response = HttpResponse::TemporaryRedirect();
+    for (name, value) in headers {
+        if name.as_str().starts_with("x-clerk-auth-") {
+            continue;
+        }
+        response.append_header((name.clone(), value.clone()));
+    }
+    let status = auth.status().as_str();
+    let reason = auth.reason().map(|r| r.as_str());
+    for (name, value) in [
+        ("x-clerk-auth-status", Some(status)),
+        ("x-clerk-auth-reason", reason.as_deref()),
+        ("x-clerk-auth-message", auth.message()),
+    ] {
+        if let Some(value) = value.filter(|v| !v.is_empty()) {
+            let encoded = utf8_percent_encode(value, URI_COMPONENT).to_string();
+            if let Ok(value) = HeaderValue::from_str(&encoded) {
+                response.insert_header((name, value));
+            }
+        }
+    }
+    Some(response.finish())
+}

@@ -1,0 +1,1011 @@
+//! `authenticateRequest`: turns an incoming request into a [`ClerkAuth`].
+//!
+//! This follows Clerk's decision procedure step by step (the letters in comments are the steps
+//! of the behaviour spec's cookie flow), so a request gets the same state and reason here as
+//! with Clerk's own SDKs.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use actix_web::HttpRequest;
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use serde_json::Value;
+use url::Url;
+
+use crate::auth::{AuthReason, AuthState, AuthStatus, ClerkAuth, RequestInfo, TokenType};
+use crate::claims::{SessionClaims, SessionStatus};
+use crate::config::{Clerk, ClerkOptions};
+use crate::cookies::Cookies;
+use crate::error::{TokenCarrier, TokenErrorReason, TokenVerificationError};
+use crate::handshake::{self, HandshakeFailure};
+use crate::jwt::DecodedJwt;
+use crate::machine::{self, AcceptsToken, MachineAuth, machine_token_type};
+use crate::publishable_key::InstanceType;
+use crate::verify::{self, HeaderType};
+
+/// Cookie and query names of Clerk's cookie protocol.
+pub(crate) mod names {
+    pub(crate) const SESSION: &str = "__session";
+    pub(crate) const REFRESH: &str = "__refresh";
+    pub(crate) const CLIENT_UAT: &str = "__client_uat";
+    pub(crate) const HANDSHAKE: &str = "__clerk_handshake";
+    pub(crate) const HANDSHAKE_NONCE: &str = "__clerk_handshake_nonce";
+    pub(crate) const DEV_BROWSER: &str = "__clerk_db_jwt";
+    pub(crate) const REDIRECT_COUNT: &str = "__clerk_redirect_count";
+    pub(crate) const CLERK_SYNCED: &str = "__clerk_synced";
+    pub(crate) const CLERK_REDIRECT_URL: &str = "__clerk_redirect_url";
+}
+
+/// The `Authorization` header, read as Clerk reads it.
+#[derive(Debug, PartialEq, Eq)]
+enum HeaderToken<'a> {
+    /// No header, an empty token, or another scheme (`Basic …`): use the cookie flow.
+    Absent,
+    Token(&'a str),
+    /// Present but unusable (not ASCII, repeated): signed out, never guessed at.
+    Unreadable(&'static str),
+}
+
+fn header_token(headers: &HeaderMap) -> HeaderToken<'_> {
+    let mut values = headers.get_all(header::AUTHORIZATION);
+    let Some(value) = values.next() else {
+        return HeaderToken::Absent;
+    };
+    if values.next().is_some() {
+        return HeaderToken::Unreadable("The Authorization header was sent more than once.");
+    }
+    let Ok(value) = value.to_str() else {
+        return HeaderToken::Unreadable("The Authorization header is not valid ASCII.");
+    };
+    let token = match value.split_once(' ') {
+        // Clerk accepts a bare token with no scheme.
+        None => value,
+        // RFC 9110: auth schemes are case-insensitive (Clerk compares `Bearer` case-sensitively;
+        // accepting `bearer` is a deliberate, documented deviation).
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
+        Some(_) => return HeaderToken::Absent,
+    };
+    if token.is_empty() {
+        HeaderToken::Absent
+    } else {
+        HeaderToken::Token(token)
+    }
+}
+
+/// The request as Clerk's `authenticateContext` sees it.
+pub(crate) struct Context<'r> {
+    pub(crate) options: &'r ClerkOptions,
+    pub(crate) req: &'r HttpRequest,
+    pub(crate) info: &'r RequestInfo,
+    header_token: Option<&'r str>,
+    cookies: Cookies<'r>,
+    query: Vec<(Cow<'r, str>, Cow<'r, str>)>,
+    pub(crate) instance: InstanceType,
+    pub(crate) suffixed: bool,
+    now_ms: f64,
+}
+
+impl<'r> Context<'r> {
+    fn new(
+        options: &'r ClerkOptions,
+        req: &'r HttpRequest,
+        info: &'r RequestInfo,
+        header_token: Option<&'r str>,
+    ) -> Self {
+        let mut cookies = Cookies::default();
+        for value in req.headers().get_all(header::COOKIE) {
+            // A cookie header that is not UTF-8 is ignored as a whole: it cannot carry a token.
+            if let Ok(value) = std::str::from_utf8(value.as_bytes()) {
+                cookies.extend(value);
+            }
+        }
+        let query = url::form_urlencoded::parse(req.query_string().as_bytes()).collect();
+        let now_ms = verify::now_ms(options.now());
+        let mut ctx = Self {
+            options,
+            req,
+            info,
+            header_token,
+            cookies,
+            query,
+            instance: options.instance_type().unwrap_or(InstanceType::Production),
+            suffixed: false,
+            now_ms,
+        };
+        ctx.suffixed = ctx.uses_suffixed_cookies();
+        ctx
+    }
+
+    fn header(&self, name: impl header::AsHeaderName) -> Option<&'r str> {
+        self.req.headers().get(name).and_then(|v| v.to_str().ok())
+    }
+
+    fn query(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_ref())
+    }
+
+    fn cookie(&self, name: &str) -> Option<Cow<'r, str>> {
+        self.cookies.get(name).filter(|v| !v.is_empty())
+    }
+
+    fn query_or_cookie(&self, name: &str) -> Option<Cow<'_, str>> {
+        self.query(name)
+            .filter(|v| !v.is_empty())
+            .map(|v| Cow::Owned(v.to_owned()))
+            .or_else(|| self.cookie(name))
+    }
+
+    /// Clerk's `sessionToken`: the cookie token, else the header token.
+    pub(crate) fn session_token(&self) -> Option<Cow<'_, str>> {
+        self.session_token_in_cookie()
+            .or_else(|| self.header_token.map(Cow::Borrowed))
+    }
+
+    pub(crate) fn handshake_token(&self) -> Option<Cow<'_, str>> {
+        self.query_or_cookie(names::HANDSHAKE)
+    }
+
+    pub(crate) fn handshake_nonce(&self) -> Option<Cow<'_, str>> {
+        self.query_or_cookie(names::HANDSHAKE_NONCE)
+    }
+
+    /// The Frontend API as a host or URL (a relative proxy URL is resolved against the request).
+    pub(crate) fn frontend_api(&self) -> String {
+        frontend_api(self.options, self.info)
+    }
+
+    fn pick(&self, name: &str) -> Option<Cow<'r, str>> {
+        self.cookies
+            .pick(name, self.options.cookie_suffix(), self.suffixed)
+            .filter(|v| !v.is_empty())
+    }
+
+    fn session_token_in_cookie(&self) -> Option<Cow<'r, str>> {
+        self.pick(names::SESSION)
+    }
+
+    pub(crate) fn refresh_token_in_cookie(&self) -> Option<Cow<'r, str>> {
+        self.cookies
+            .suffixed(names::REFRESH, self.options.cookie_suffix())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// `parseInt(__client_uat) || 0`
+    fn client_uat(&self) -> f64 {
+        self.pick(names::CLIENT_UAT)
+            .map_or(0.0, |v| js_parse_int(&v))
+    }
+
+    pub(crate) fn dev_browser_token(&self) -> Option<Cow<'_, str>> {
+        self.query(names::DEV_BROWSER)
+            .filter(|v| !v.is_empty())
+            .map(|v| Cow::Owned(v.to_owned()))
+            .or_else(|| self.pick(names::DEV_BROWSER))
+    }
+
+    /// `Number(__clerk_redirect_count) || 0`
+    fn redirect_loop_counter(&self) -> f64 {
+        self.cookies
+            .get(names::REDIRECT_COUNT)
+            .and_then(|v| {
+                let v = v.trim();
+                if v.is_empty() {
+                    Some(0.0)
+                } else {
+                    v.parse::<f64>().ok()
+                }
+            })
+            .filter(|n| n.is_finite())
+            .unwrap_or(0.0)
+    }
+
+    fn sec_fetch_dest(&self) -> Option<&'r str> {
+        self.header("sec-fetch-dest")
+    }
+
+    fn is_get(&self) -> bool {
+        self.req.method() == actix_web::http::Method::GET
+    }
+
+    /// Clerk's `isRequestEligibleForHandshake`.
+    fn eligible_for_handshake(&self) -> bool {
+        self.is_get()
+            && match self.sec_fetch_dest() {
+                Some(dest) => dest == "document" || dest == "iframe",
+                None => self
+                    .header(header::ACCEPT)
+                    .is_some_and(|a| a.starts_with("text/html")),
+            }
+    }
+
+    /// Clerk's `usesSuffixedCookies()` (spec §1.4).
+    fn uses_suffixed_cookies(&self) -> bool {
+        let suffix = self.options.cookie_suffix();
+        let suffixed_uat = self.cookies.suffixed(names::CLIENT_UAT, suffix);
+        let uat = self.cookies.get(names::CLIENT_UAT);
+        let suffixed_session = self
+            .cookies
+            .suffixed(names::SESSION, suffix)
+            .unwrap_or_default();
+        let session = self.cookies.get(names::SESSION).unwrap_or_default();
+        let frontend_api = self
+            .options
+            .publishable_key
+            .as_ref()
+            .map_or("", |pk| pk.frontend_api());
+
+        let session_claims = (!session.is_empty()).then(|| decode_payload(&session));
+        if let Some(claims) = &session_claims {
+            let iss = claims.as_ref().and_then(|c| c.get("iss"));
+            if !iss.is_some_and(js_truthy) {
+                return false;
+            }
+            let belongs = iss
+                .and_then(Value::as_str)
+                .is_some_and(|iss| strip_http_schemes(iss) == frontend_api);
+            if !belongs {
+                return true;
+            }
+        }
+        let has_suffixed_uat = suffixed_uat.as_deref().is_some_and(|v| !v.is_empty());
+        if !has_suffixed_uat && suffixed_session.is_empty() {
+            return false;
+        }
+        let is_zero = |v: &Option<Cow<'_, str>>| v.as_deref() == Some("0");
+        let suffixed_claims = (!suffixed_session.is_empty())
+            .then(|| decode_payload(&suffixed_session))
+            .flatten();
+        let iat_of = |claims: Option<&serde_json::Map<String, Value>>| {
+            claims
+                .and_then(|c| c.get("iat"))
+                .and_then(Value::as_f64)
+                .unwrap_or(0.0)
+        };
+        let session_iat = iat_of(session_claims.as_ref().and_then(Option::as_ref));
+        let suffixed_iat = iat_of(suffixed_claims.as_ref());
+        if !is_zero(&suffixed_uat) && !is_zero(&uat) && session_iat > suffixed_iat {
+            return false;
+        }
+        if is_zero(&suffixed_uat) && !is_zero(&uat) {
+            return false;
+        }
+        if self.instance != InstanceType::Production && !is_zero(&suffixed_uat) && is_zero(&uat) {
+            let expired = suffixed_claims
+                .as_ref()
+                .and_then(|c| c.get("exp"))
+                .and_then(Value::as_f64)
+                .is_some_and(|exp| exp <= (self.now_ms / 1000.0).floor());
+            if expired {
+                return false;
+            }
+        }
+        if !has_suffixed_uat && !suffixed_session.is_empty() {
+            return false;
+        }
+        true
+    }
+}
+
+fn decode_payload(token: &str) -> Option<serde_json::Map<String, Value>> {
+    DecodedJwt::decode(token).ok().map(|jwt| jwt.payload)
+}
+
+fn js_truthy(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(_) | Value::Object(_) => true,
+    }
+}
+
+/// `iss.replace(/https?:\/\//gi, '')`
+fn strip_http_schemes(iss: &str) -> String {
+    let mut out = String::with_capacity(iss.len());
+    let mut rest = iss;
+    while !rest.is_empty() {
+        let lower_prefix =
+            |p: &str| rest.len() >= p.len() && rest[..p.len()].eq_ignore_ascii_case(p);
+        if lower_prefix("https://") {
+            rest = &rest[8..];
+        } else if lower_prefix("http://") {
+            rest = &rest[7..];
+        } else {
+            let c = rest.chars().next().unwrap_or_default();
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
+}
+
+/// JavaScript's `parseInt(value)` (decimal), with `NaN` as 0.
+fn js_parse_int(value: &str) -> f64 {
+    let s = value.trim_start();
+    let (sign, digits) = match s.as_bytes().first() {
+        Some(b'-') => (-1.0, &s[1..]),
+        Some(b'+') => (1.0, &s[1..]),
+        _ => (1.0, s),
+    };
+    let end = digits.bytes().take_while(u8::is_ascii_digit).count();
+    digits[..end].parse::<f64>().map_or(0.0, |n| sign * n)
+}
+
+/// The pieces of a request state before it is wrapped into a [`ClerkAuth`].
+pub(crate) struct Outcome {
+    pub(crate) status: AuthStatus,
+    pub(crate) reason: Option<AuthReason>,
+    pub(crate) message: Option<String>,
+    pub(crate) token: Option<String>,
+    pub(crate) claims: Option<SessionClaims>,
+    pub(crate) token_type: Option<TokenType>,
+    pub(crate) machine: Option<MachineAuth>,
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+impl Outcome {
+    pub(crate) fn signed_out(reason: AuthReason, message: impl Into<String>) -> Self {
+        Self {
+            status: AuthStatus::SignedOut,
+            reason: Some(reason),
+            message: Some(message.into()).filter(|m: &String| !m.is_empty()),
+            token: None,
+            claims: None,
+            token_type: Some(TokenType::SessionToken),
+            machine: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Signed out with an explicit token type (machine flows report the type asked for).
+    fn signed_out_as(
+        token_type: Option<TokenType>,
+        reason: AuthReason,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            token_type,
+            ..Self::signed_out(reason, message)
+        }
+    }
+
+    fn signed_in(claims: SessionClaims, token: &str) -> Self {
+        Self {
+            status: AuthStatus::SignedIn,
+            reason: None,
+            message: None,
+            token: Some(token.to_owned()),
+            claims: Some(claims),
+            token_type: Some(TokenType::SessionToken),
+            machine: None,
+            headers: Vec::new(),
+        }
+    }
+
+    fn token_error(err: &TokenVerificationError, carrier: TokenCarrier) -> Self {
+        Self::signed_out(AuthReason::Token(err.reason()), err.full_message(carrier))
+    }
+}
+
+/// Authenticates `req` against `clerk`'s configuration.
+pub(crate) async fn authenticate(clerk: &Clerk, req: &HttpRequest) -> ClerkAuth {
+    let options = clerk.options_arc();
+    let info = RequestInfo::from_request(req);
+    let outcome = authenticate_with(&options, req, &info).await;
+    finish(clerk.clone(), &options, outcome, info)
+}
+
+async fn authenticate_with(
+    options: &ClerkOptions,
+    req: &HttpRequest,
+    info: &RequestInfo,
+) -> Outcome {
+    let accepts = &options.accepts_token;
+    let header = header_token(req.headers());
+    if let AcceptsToken::AnyOf(accepted) = accepts {
+        let presented = match header {
+            HeaderToken::Token(token) => {
+                machine_token_type(token).unwrap_or(TokenType::SessionToken)
+            }
+            _ => TokenType::SessionToken,
+        };
+        if !accepted.contains(&presented) {
+            // Clerk's `signedOutInvalidToken()`: no token type at all.
+            return Outcome::signed_out_as(None, AuthReason::TokenTypeMismatch, "");
+        }
+    }
+    match header {
+        HeaderToken::Token(token) => match accepts {
+            AcceptsToken::Only(TokenType::SessionToken) => {
+                header_flow(options, req, info, token).await
+            }
+            AcceptsToken::Only(expected) => machine_header_flow(options, *expected, token).await,
+            _ => match machine_token_type(token) {
+                Some(presented) => verify_machine(options, presented, token).await,
+                None => header_flow(options, req, info, token).await,
+            },
+        },
+        HeaderToken::Unreadable(why) => Outcome::signed_out(
+            AuthReason::Token(TokenErrorReason::TokenInvalid),
+            format!("{why} (reason=token-invalid, token-carrier=header)"),
+        ),
+        HeaderToken::Absent => match accepts {
+            AcceptsToken::Only(expected) if *expected != TokenType::SessionToken => {
+                Outcome::signed_out_as(Some(*expected), AuthReason::NoTokenInHeader, "")
+            }
+            _ => {
+                let ctx = Context::new(options, req, info, None);
+                cookie_flow(&ctx).await
+            }
+        },
+    }
+}
+
+/// Spec §4: the route accepts exactly one kind of machine token.
+async fn machine_header_flow(options: &ClerkOptions, expected: TokenType, token: &str) -> Outcome {
+    match machine_token_type(token) {
+        Some(presented) if presented == expected => verify_machine(options, presented, token).await,
+        _ => Outcome::signed_out_as(Some(expected), AuthReason::TokenTypeMismatch, ""),
+    }
+}
+
+async fn verify_machine(options: &ClerkOptions, presented: TokenType, token: &str) -> Outcome {
+    match machine::verify(options, token, presented).await {
+        Ok(machine) => Outcome {
+            status: AuthStatus::SignedIn,
+            reason: None,
+            message: None,
+            token: Some(token.to_owned()),
+            claims: None,
+            token_type: Some(machine.token_type),
+            machine: Some(machine),
+            headers: Vec::new(),
+        },
+        Err(err) => Outcome::signed_out_as(
+            Some(err.token_type),
+            AuthReason::Machine(Cow::Borrowed(err.code)),
+            err.full_message(),
+        ),
+    }
+}
+
+/// Spec §1.7: a session token in the `Authorization` header.
+async fn header_flow(
+    options: &ClerkOptions,
+    req: &HttpRequest,
+    info: &RequestInfo,
+    token: &str,
+) -> Outcome {
+    // Step 1: machine tokens and non-session categories (JWT templates) are not session tokens.
+    if let Ok(jwt) = DecodedJwt::decode(token) {
+        if jwt.is_oauth_jwt() || jwt.is_m2m_jwt() || jwt.has_non_session_category() {
+            return Outcome::signed_out(AuthReason::TokenTypeMismatch, "");
+        }
+    }
+    match verify_session_token(options, token).await {
+        Ok(claims) => signed_in_or_invalid(claims, token, TokenCarrier::Header),
+        Err(err) => {
+            let ctx = Context::new(options, req, info, Some(token));
+            handle_session_token_error(&ctx, &err, TokenCarrier::Header).await
+        }
+    }
+}
+
+/// Full verification of a session token: signature, claims, then Clerk's claim layout.
+pub(crate) async fn verify_session_token(
+    options: &ClerkOptions,
+    token: &str,
+) -> Result<serde_json::Map<String, Value>, TokenVerificationError> {
+    verify_session_token_with(options, token, None).await
+}
+
+/// [`verify_session_token`] with another clock skew (the development handshake retries with 24 h).
+/// Every session-token verification goes through here.
+pub(crate) async fn verify_session_token_with(
+    options: &ClerkOptions,
+    token: &str,
+    clock_skew: Option<std::time::Duration>,
+) -> Result<serde_json::Map<String, Value>, TokenVerificationError> {
+    let (jwt, alg) = verify::precheck(token, &options.validation, HeaderType::Jwt)?;
+    let kid = jwt.header_str("kid");
+    let key = match options.keys.cached(kid) {
+        Some(key) => key,
+        None => options.keys.resolve(kid).await?,
+    };
+    let now = verify::now_ms(options.now());
+    match clock_skew {
+        None => verify::verify_signature_and_claims(jwt, alg, &key, &options.validation, now),
+        Some(clock_skew) => {
+            let validation = verify::TokenValidation {
+                clock_skew,
+                ..options.validation.clone()
+            };
+            verify::verify_signature_and_claims(jwt, alg, &key, &validation, now)
+        }
+    }
+}
+
+pub(crate) fn signed_in_or_invalid(
+    payload: serde_json::Map<String, Value>,
+    token: &str,
+    carrier: TokenCarrier,
+) -> Outcome {
+    match SessionClaims::from_payload(payload) {
+        Ok(claims) => Outcome::signed_in(claims, token),
+        // Upstream throws here (a 500); a token whose claims cannot be read is treated as invalid.
+        Err(err) => Outcome::signed_out(
+            AuthReason::Token(TokenErrorReason::TokenInvalid),
+            format!(
+                "Invalid session token claims: {err}. (reason=token-invalid, token-carrier={})",
+                carrier.as_str()
+            ),
+        ),
+    }
+}
+
+/// Spec §1.8: the session in cookies (browsers).
+async fn cookie_flow(ctx: &Context<'_>) -> Outcome {
+    let options = ctx.options;
+    let development = ctx.instance == InstanceType::Development;
+    let client_uat = ctx.client_uat();
+    let has_active_client = client_uat != 0.0;
+    let session_token = ctx.session_token_in_cookie();
+    let has_session_token = session_token.is_some();
+    let has_dev_browser = ctx.dev_browser_token().is_some();
+
+    // A: a handshake answer (token or nonce) sets the cookies and decides the state.
+    if ctx.handshake_nonce().is_some() || ctx.handshake_token().is_some() {
+        match handshake::resolve(ctx).await {
+            Ok(outcome) => return outcome,
+            Err(HandshakeFailure::Development(err)) => {
+                // Clerk fails the whole request here; a signed-out state that says why is safer.
+                tracing::error!(reason = %err.reason(), error = %err, "Clerk: Handshake token verification failed");
+                return Outcome::signed_out(
+                    AuthReason::Token(err.reason()),
+                    format!(
+                        "Clerk: Handshake token verification failed: {err} (reason={}, token-carrier=cookie)",
+                        err.reason()
+                    ),
+                );
+            }
+            Err(HandshakeFailure::Continue(err)) => {
+                tracing::error!(error = %err, "Clerk: unable to resolve handshake");
+            }
+        }
+    }
+
+    // B-D: satellite sync.
+    let md_eligible =
+        options.is_satellite && ctx.sec_fetch_dest() == Some("document") && ctx.is_get();
+    let synced = ctx.query(names::CLERK_SYNCED);
+    let needs_sync = synced == Some("false");
+    let sync_done = synced == Some("true");
+    let has_cookies = has_session_token || has_active_client;
+    let skip_satellite = !options.satellite_auto_sync && !has_cookies && !needs_sync;
+    if md_eligible && !sync_done {
+        if skip_satellite {
+            return Outcome::signed_out(AuthReason::SessionTokenAndUatMissing, "");
+        }
+        if !has_cookies || needs_sync {
+            // C (production): through the Frontend API. D (development): to the primary's sign-in page.
+            let location = if development {
+                let Some(location) = options.sign_in_url.as_deref().and_then(|sign_in| {
+                    let mut url = ctx
+                        .info
+                        .url()
+                        .and_then(|current| current.join(sign_in).ok())?;
+                    url.query_pairs_mut()
+                        .append_pair(names::CLERK_REDIRECT_URL, ctx.info.url()?.as_str());
+                    Some(String::from(url))
+                }) else {
+                    return Outcome::signed_out(AuthReason::SatelliteNeedsSyncing, "");
+                };
+                Some(location)
+            } else {
+                None
+            };
+            return handle_maybe_handshake_to(
+                ctx,
+                AuthReason::SatelliteNeedsSyncing,
+                String::new(),
+                location,
+            );
+        }
+    }
+    // E: a development primary answering a satellite's sync request.
+    if development && !options.is_satellite {
+        if let Some(redirect_url) = ctx.query(names::CLERK_REDIRECT_URL) {
+            let Ok(mut back) = Url::parse(redirect_url) else {
+                return Outcome::signed_out(AuthReason::PrimaryRespondsToSyncing, "");
+            };
+            if let Some(dev_browser) = ctx.dev_browser_token() {
+                back.query_pairs_mut()
+                    .append_pair(names::DEV_BROWSER, &dev_browser);
+            }
+            let back = crate::handshake::without_query(&back, &[names::CLERK_SYNCED]);
+            let mut back = back;
+            back.query_pairs_mut()
+                .append_pair(names::CLERK_SYNCED, "true");
+            return handle_maybe_handshake_to(
+                ctx,
+                AuthReason::PrimaryRespondsToSyncing,
+                String::new(),
+                Some(back.into()),
+            );
+        }
+    }
+    // F-G: the development browser token.
+    if development && ctx.query.iter().any(|(k, _)| k == names::DEV_BROWSER) {
+        return handle_maybe_handshake(ctx, AuthReason::DevBrowserSync, String::new());
+    }
+    if development && !has_dev_browser {
+        return handle_maybe_handshake(ctx, AuthReason::DevBrowserMissing, String::new());
+    }
+    // H-J
+    let Some(token) = session_token else {
+        if !has_active_client {
+            return Outcome::signed_out(AuthReason::SessionTokenAndUatMissing, "");
+        }
+        return handle_maybe_handshake(ctx, AuthReason::ClientUatButNoSessionToken, String::new());
+    };
+    if !has_active_client {
+        return handle_maybe_handshake(ctx, AuthReason::SessionTokenButNoClientUat, String::new());
+    }
+    // K-L
+    let decoded = match DecodedJwt::decode(&token) {
+        Ok(decoded) => decoded,
+        Err(err) => return handle_session_token_error(ctx, &err, TokenCarrier::Cookie).await,
+    };
+    if decoded.is_oauth_jwt() || decoded.is_m2m_jwt() || decoded.has_non_session_category() {
+        return Outcome::signed_out(AuthReason::TokenTypeMismatch, "");
+    }
+    // M: a token issued before the client's last sign-in/out is stale.
+    let iat = decoded.payload.get("iat").and_then(Value::as_f64);
+    if iat.is_some_and(|iat| iat < client_uat) {
+        return handle_maybe_handshake(
+            ctx,
+            AuthReason::SessionTokenIatBeforeClientUat,
+            String::new(),
+        );
+    }
+    drop(decoded);
+    // N-O
+    let payload = match verify_session_token(options, &token).await {
+        Ok(payload) => payload,
+        Err(err) => return handle_session_token_error(ctx, &err, TokenCarrier::Cookie).await,
+    };
+    if !payload.contains_key("azp") {
+        warn_missing_azp_once();
+    }
+    let state = signed_in_or_invalid(payload, &token, TokenCarrier::Cookie);
+    if state.status != AuthStatus::SignedIn {
+        return state;
+    }
+    // P: a document request arriving from another origin must sync cookies via a handshake.
+    if !options.is_satellite
+        && ctx.is_get()
+        && ctx.sec_fetch_dest() == Some("document")
+        && ctx.redirect_loop_counter() == 0.0
+        && is_cross_origin_referrer(ctx)
+        && !is_known_clerk_referrer(ctx)
+    {
+        return handle_maybe_handshake(
+            ctx,
+            AuthReason::PrimaryDomainCrossOriginSync,
+            "Cross-origin request from satellite domain requires handshake".to_owned(),
+        );
+    }
+    state
+}
+
+fn warn_missing_azp_once() {
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    WARNED.call_once(|| {
+        tracing::warn!(
+            "clerk-actix: session token from cookie is missing the azp claim. In a future version of Clerk, this token will be considered invalid. Please contact Clerk support if you see this warning."
+        );
+    });
+}
+
+/// Spec §1.12.
+async fn handle_session_token_error(
+    ctx: &Context<'_>,
+    err: &TokenVerificationError,
+    carrier: TokenCarrier,
+) -> Outcome {
+    let message = err.full_message(carrier);
+    let refresh_error: Cow<'static, str> = if err.reason() == TokenErrorReason::TokenExpired
+        && ctx.refresh_token_in_cookie().is_some()
+        && ctx.is_get()
+    {
+        match handshake::refresh(ctx).await {
+            Ok(refreshed) => {
+                let mut outcome =
+                    signed_in_or_invalid(refreshed.payload, &refreshed.token, TokenCarrier::Cookie);
+                outcome.headers.extend(refreshed.headers);
+                return outcome;
+            }
+            Err(reason) => Cow::Owned(reason),
+        }
+    } else if !ctx.is_get() {
+        Cow::Borrowed("non-eligible-non-get")
+    } else {
+        Cow::Borrowed("non-eligible-no-refresh-cookie")
+    };
+    let reason = match err.reason() {
+        TokenErrorReason::TokenExpired => AuthReason::SessionTokenExpired { refresh_error },
+        TokenErrorReason::TokenNotActiveYet => AuthReason::SessionTokenNbf,
+        TokenErrorReason::TokenIatInTheFuture => AuthReason::SessionTokenIatInTheFuture,
+        _ => return Outcome::token_error(err, carrier),
+    };
+    handle_maybe_handshake(ctx, reason, message)
+}
+
+/// Spec §1.6: a handshake for browsers that can follow one, signed out for everyone else.
+fn handle_maybe_handshake(ctx: &Context<'_>, reason: AuthReason, message: String) -> Outcome {
+    handle_maybe_handshake_to(ctx, reason, message, None)
+}
+
+/// Like [`handle_maybe_handshake`], redirecting to `location` instead of the Frontend API.
+fn handle_maybe_handshake_to(
+    ctx: &Context<'_>,
+    reason: AuthReason,
+    message: String,
+    location: Option<String>,
+) -> Outcome {
+    if !ctx.eligible_for_handshake() {
+        return Outcome::signed_out(reason, message);
+    }
+    let location = location.or_else(|| handshake::handshake_url(ctx, &reason.as_str()));
+    // Without a usable request URL there is nowhere to come back to: signed out, not a loop.
+    let Some(location) = location.and_then(|l| HeaderValue::from_str(&l).ok()) else {
+        return Outcome::signed_out(reason, message);
+    };
+    let counter = ctx.redirect_loop_counter();
+    if counter == 3.0 {
+        if reason == AuthReason::SatelliteNeedsSyncing {
+            tracing::warn!(
+                "Clerk: Satellite-domain authentication resulted in an infinite redirect loop. Make sure the configured primary or satellite domain matches the URL the app is served on (preview deployments need their own satellite configuration)."
+            );
+        } else {
+            tracing::warn!(
+                "Clerk: Refreshing the session token resulted in an infinite redirect loop. This usually means that your Clerk instance keys do not match - make sure to copy the correct publishable and secret keys from the Clerk dashboard."
+            );
+        }
+        return Outcome::signed_out(reason, message);
+    }
+    let mut outcome = Outcome::signed_out(reason, message);
+    outcome.status = AuthStatus::Handshake;
+    let loop_cookie = format!(
+        "{}={}; SameSite=Lax; HttpOnly; Max-Age=2",
+        names::REDIRECT_COUNT,
+        counter + 1.0
+    );
+    outcome.headers.push((header::LOCATION, location));
+    outcome
+        .headers
+        .push((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+    if let Ok(cookie) = HeaderValue::from_str(&loop_cookie) {
+        outcome.headers.push((header::SET_COOKIE, cookie));
+    }
+    outcome
+}
+
+/// `referer` present and of another origin than the request.
+fn is_cross_origin_referrer(ctx: &Context<'_>) -> bool {
+    let Some(referer) = ctx.header(header::REFERER).and_then(|r| Url::parse(r).ok()) else {
+        return false;
+    };
+    ctx.info
+        .url()
+        .is_some_and(|url| referer.origin() != url.origin())
+}
+
+/// A referrer that is part of Clerk's own sign-in flow (Frontend API, Account Portal).
+fn is_known_clerk_referrer(ctx: &Context<'_>) -> bool {
+    let Some(referer) = ctx.header(header::REFERER).and_then(|r| Url::parse(r).ok()) else {
+        return false;
+    };
+    let Some(host) = referer.host_str() else {
+        return false;
+    };
+    let frontend_api = ctx.frontend_api();
+    let fapi_host = if frontend_api.starts_with("http") {
+        Url::parse(&frontend_api)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+    } else {
+        Some(frontend_api.clone())
+    };
+    if fapi_host.as_deref() == Some(host) {
+        return true;
+    }
+    if ctx.instance != InstanceType::Production {
+        let legacy = host.starts_with("accounts.")
+            && [".lcl.dev", ".lclstage.dev", ".lclclerk.com"]
+                .iter()
+                .any(|s| host.ends_with(s));
+        let current = [
+            ".accounts.dev",
+            ".accountsstage.dev",
+            ".accounts.lclclerk.com",
+        ]
+        .iter()
+        .any(|s| host.ends_with(s))
+            && ![
+                ".clerk.accounts.dev",
+                ".clerk.accountsstage.dev",
+                ".clerk.accounts.lclclerk.com",
+            ]
+            .iter()
+            .any(|s| host.ends_with(s));
+        if legacy || current {
+            return true;
+        }
+    }
+    crate::publishable_key::accounts_base_url(&frontend_api)
+        .and_then(|base| Url::parse(&base).ok())
+        .is_some_and(|accounts| accounts.origin() == referer.origin())
+}
+
+/// The Frontend API: the proxy URL when set, `clerk.<domain>` for production satellites, else
+/// the host in the publishable key.
+pub(crate) fn frontend_api(options: &ClerkOptions, info: &RequestInfo) -> String {
+    if let Some(proxy) = &options.proxy_url {
+        if proxy.starts_with('/') {
+            if let Some(url) = info.url() {
+                return format!("{}{proxy}", url.origin().ascii_serialization());
+            }
+        }
+        return proxy.clone();
+    }
+    let Some(pk) = &options.publishable_key else {
+        return String::new();
+    };
+    match (&options.domain, pk.instance_type()) {
+        (Some(domain), InstanceType::Production) if options.is_satellite => {
+            format!("clerk.{domain}")
+        }
+        _ => pk.frontend_api().to_owned(),
+    }
+}
+
+/// Wraps an outcome into the auth object and adds the debug headers of signed-out states.
+fn finish(
+    clerk: Clerk,
+    options: &ClerkOptions,
+    mut outcome: Outcome,
+    request: RequestInfo,
+) -> ClerkAuth {
+    if outcome.status != AuthStatus::SignedIn {
+        let status = outcome.status.as_str();
+        let reason = outcome.reason.as_ref().map(AuthReason::as_str);
+        for (name, value) in [
+            ("x-clerk-auth-message", outcome.message.as_deref()),
+            ("x-clerk-auth-reason", reason.as_deref()),
+            ("x-clerk-auth-status", Some(status)),
+        ] {
+            // Like Clerk, a value that is not a valid header value is skipped, never an error.
+            if let Some(value) = value.and_then(|v| HeaderValue::from_str(v).ok()) {
+                outcome.headers.push((HeaderName::from_static(name), value));
+            }
+        }
+    }
+    let pending = outcome
+        .claims
+        .as_ref()
+        .and_then(SessionClaims::session_status)
+        .is_some_and(|status| *status == SessionStatus::Pending);
+    let authenticated = outcome.status == AuthStatus::SignedIn
+        && outcome.claims.is_some()
+        && !(pending && options.treat_pending_as_signed_out);
+    tracing::debug!(
+        target: "clerk_actix",
+        status = outcome.status.as_str(),
+        reason = outcome.reason.as_ref().map(|r| r.as_str().into_owned()),
+        "authenticated request"
+    );
+    ClerkAuth(Arc::new(AuthState {
+        status: outcome.status,
+        reason: outcome.reason,
+        message: outcome.message,
+        token_type: outcome.token_type,
+        token: outcome.token,
+        claims: outcome.claims,
+        authenticated,
+        machine: outcome.machine,
+        headers: outcome.headers,
+        clerk,
+        request,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn authorization_header_parsing() {
+        let parse = |value: &str| {
+            let req = TestRequest::default()
+                .insert_header((header::AUTHORIZATION, value))
+                .to_http_request();
+            match header_token(req.headers()) {
+                HeaderToken::Token(t) => Some(t.to_owned()),
+                HeaderToken::Absent => None,
+                HeaderToken::Unreadable(_) => Some("<unreadable>".into()),
+            }
+        };
+        assert_eq!(parse("Bearer abc").as_deref(), Some("abc"));
+        assert_eq!(
+            parse("bearer abc").as_deref(),
+            Some("abc"),
+            "case-insensitive scheme (documented deviation)"
+        );
+        assert_eq!(parse("BEARER abc").as_deref(), Some("abc"));
+        assert_eq!(
+            parse("abc").as_deref(),
+            Some("abc"),
+            "bare token as in Clerk"
+        );
+        assert_eq!(
+            parse("Basic dXNlcjpwYXNzd29yZA=="),
+            None,
+            "other schemes are ignored"
+        );
+        assert_eq!(parse("Bearer "), None);
+        let req = TestRequest::default()
+            .append_header((header::AUTHORIZATION, "Bearer a"))
+            .append_header((header::AUTHORIZATION, "Bearer b"))
+            .to_http_request();
+        assert!(matches!(
+            header_token(req.headers()),
+            HeaderToken::Unreadable(_)
+        ));
+        let req = TestRequest::default()
+            .insert_header((
+                header::AUTHORIZATION,
+                HeaderValue::from_bytes(b"Bearer \xff\xfe").unwrap(),
+            ))
+            .to_http_request();
+        assert!(matches!(
+            header_token(req.headers()),
+            HeaderToken::Unreadable(_)
+        ));
+    }
+
+    #[test]
+    fn js_number_quirks() {
+        assert_eq!(js_parse_int("12abc"), 12.0);
+        assert_eq!(js_parse_int("  42"), 42.0);
+        assert_eq!(js_parse_int("abc"), 0.0);
+        assert_eq!(js_parse_int("-5"), -5.0);
+        assert_eq!(js_parse_int(""), 0.0);
+        assert_eq!(
+            strip_http_schemes("https://clerk.example.com"),
+            "clerk.example.com"
+        );
+        assert_eq!(strip_http_schemes("HTTP://a.b/https://c"), "a.b/c");
+        assert_eq!(strip_http_schemes("http:whatever"), "http:whatever");
+    }
+
+    #[test]
+    fn clerk_url_honours_forwarded_headers() {
+        let url = |req: &HttpRequest| RequestInfo::from_request(req).url().map(|u| u.to_string());
+        let req = TestRequest::with_uri("/path?q=1")
+            .insert_header((header::HOST, "example.com"))
+            .to_http_request();
+        assert_eq!(url(&req).as_deref(), Some("http://example.com/path?q=1"));
+        let req = TestRequest::with_uri("/path")
+            .insert_header((header::HOST, "localhost:3000"))
+            .insert_header(("x-forwarded-host", "myapp.example.com, proxy"))
+            .insert_header(("x-forwarded-proto", "https"))
+            .to_http_request();
+        assert_eq!(url(&req).as_deref(), Some("https://myapp.example.com/path"));
+    }
+}
