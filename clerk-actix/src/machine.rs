@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::auth::TokenType;
 use crate::client::ApiError;
-use crate::client::request::Auth as KeyKind;
+use crate::client::request::Credential;
 use crate::config::ClerkOptions;
 use crate::jwt::{DecodedJwt, category, is_jwt_format};
 use crate::verify::{self, HeaderType};
@@ -331,8 +331,9 @@ async fn verify_opaque(
         .call_unversioned(Method::POST, path)
         .and_then(|call| call.json(&body))
         .map_err(|_| unexpected(None))?;
-    let call = if token_type == TokenType::M2mToken && client.has_machine_secret_key() {
-        call.with_auth(KeyKind::MachineSecretKey)
+    // M2M tokens are verified with the machine secret key when one is set (as Clerk's SDK).
+    let call = if token_type == TokenType::M2mToken {
+        call.credential(Credential::MachineOrSecret)
     } else {
         call
     };
