@@ -50,6 +50,7 @@ pub(crate) struct ClerkOptions {
     pub(crate) satellite_auto_sync: bool,
     pub(crate) treat_pending_as_signed_out: bool,
     pub(crate) accepts_token: crate::AcceptsToken,
+    pub(crate) organization_sync: Option<crate::OrganizationMatcher>,
     pub(crate) validation: TokenValidation,
     pub(crate) keys: KeySource,
     /// The Backend API client (when a secret key is configured): handshake payloads, refresh, users.
@@ -231,6 +232,7 @@ pub struct ClerkBuilder {
     satellite_auto_sync: bool,
     treat_pending_as_signed_out: Option<bool>,
     accepts_token: crate::AcceptsToken,
+    organization_sync: Option<crate::OrganizationSyncOptions>,
     user_cache_ttl: Option<Duration>,
     appearance: Option<serde_json::Value>,
     localization: Option<serde_json::Value>,
@@ -422,6 +424,14 @@ impl ClerkBuilder {
         self
     }
 
+    /// Activates the organization named by the URL (Clerk's `organizationSyncOptions`): when a
+    /// browser opens a page whose path names another organization than the session's active one,
+    /// a handshake switches it. Invalid patterns fail at start-up.
+    pub fn organization_sync(mut self, options: crate::OrganizationSyncOptions) -> Self {
+        self.organization_sync = Some(options);
+        self
+    }
+
     /// Caches users fetched by [`CurrentUser`](crate::CurrentUser) for `ttl` (off by default).
     /// Clerk's development instances allow 100 Backend API requests per 10 s; a page that shows
     /// the current user on every request needs this. Changes to a user show up after `ttl`.
@@ -590,6 +600,14 @@ impl ClerkBuilder {
                 help: "Leave the default (16 KiB) or choose a larger bound.",
             });
         }
+        let organization_sync = match &self.organization_sync {
+            None => None,
+            Some(options) => Some(crate::OrganizationMatcher::new(options).map_err(|e| ConfigError::Invalid {
+                name: "organization_sync",
+                reason: e.to_string(),
+                help: "Use path-to-regexp patterns with an :id or :slug parameter, e.g. /orgs/:slug/(.*).",
+            })?),
+        };
         let accepts_machine_tokens = match &self.accepts_token {
             crate::AcceptsToken::Only(t) => *t != crate::TokenType::SessionToken,
             crate::AcceptsToken::AnyOf(list) => {
@@ -636,6 +654,7 @@ impl ClerkBuilder {
             satellite_auto_sync: self.satellite_auto_sync,
             treat_pending_as_signed_out: self.treat_pending_as_signed_out.unwrap_or(true),
             accepts_token: self.accepts_token,
+            organization_sync,
             validation,
             keys,
             client,

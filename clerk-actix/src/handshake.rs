@@ -15,6 +15,7 @@ use crate::error::{TokenErrorReason, TokenVerificationError};
 use crate::jwks::BAPI_VERSION;
 use crate::jwt::{DecodedJwt, category};
 use crate::models::{SensitiveString, SessionRefresh};
+use crate::organization_sync::OrganizationSyncTarget;
 use crate::publishable_key::InstanceType;
 use crate::request::{Context, Outcome, names, verify_session_token_with};
 use crate::verify::{self, HeaderType};
@@ -75,6 +76,18 @@ pub(crate) fn handshake_url(ctx: &Context<'_>, reason: &str) -> Option<String> {
             && let Some(dev_browser) = ctx.dev_browser_token()
         {
             query.append_pair(names::DEV_BROWSER, &dev_browser);
+        }
+        match ctx.organization_sync_target() {
+            Some(OrganizationSyncTarget::OrganizationId(id)) => {
+                query.append_pair("organization_id", &id);
+            }
+            Some(OrganizationSyncTarget::OrganizationSlug(slug)) => {
+                query.append_pair("organization_id", &slug);
+            }
+            Some(OrganizationSyncTarget::PersonalAccount) => {
+                query.append_pair("organization_id", "");
+            }
+            None => {}
         }
     }
     Some(url.into())
