@@ -191,7 +191,7 @@ async fn verify_jwt(options: &ClerkOptions, token: &str) -> Result<MachineAuth, 
                 None,
             ));
         }
-        (TokenType::M2mToken, HeaderType::Jwt)
+        (TokenType::M2mToken, HeaderType::M2mJwt)
     } else if jwt.is_oauth_jwt() {
         (TokenType::OAuthToken, HeaderType::OAuthAccessToken)
     } else {
@@ -410,6 +410,19 @@ mod tests {
             Some(TokenType::OAuthToken),
             "numeric sub is still OAuth"
         );
+        for payload in [r#"{}"#, r#"{"sub":null}"#, r#"{"sub":{"id":1}}"#] {
+            let oauth = format!(
+                "{}.{}.{}",
+                b64(r#"{"alg":"RS256","typ":"application/at+jwt"}"#),
+                b64(payload),
+                b64("s")
+            );
+            assert_eq!(
+                machine_token_type(&oauth),
+                Some(TokenType::OAuthToken),
+                "{payload}"
+            );
+        }
     }
 
     #[test]
