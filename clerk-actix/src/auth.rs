@@ -336,9 +336,10 @@ impl ClerkAuth {
         self.0.message.as_deref()
     }
 
-    /// The raw verified token (Clerk's `getToken()` without a template). Treat it as a secret.
+    /// The raw verified token, session or machine (Clerk's `getToken()` without a template).
+    /// Treat it as a secret.
     pub fn token(&self) -> Option<&str> {
-        if self.0.authenticated {
+        if self.is_authenticated() {
             self.0.token.as_deref()
         } else {
             None
