@@ -223,8 +223,9 @@ impl<'r> Context<'r> {
 
     /// Clerk's `isRequestEligibleForHandshake`.
     fn eligible_for_handshake(&self) -> bool {
+        // An empty `Sec-Fetch-Dest` counts as absent, as in Clerk (`!secFetchDest`).
         self.is_get()
-            && match self.sec_fetch_dest() {
+            && match self.sec_fetch_dest().filter(|dest| !dest.is_empty()) {
                 Some(dest) => dest == "document" || dest == "iframe",
                 None => self
                     .header(header::ACCEPT)
