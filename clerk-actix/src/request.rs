@@ -576,13 +576,16 @@ async fn cookie_flow(ctx: &Context<'_>) -> Outcome {
             Err(HandshakeFailure::Development(err)) => {
                 // Clerk fails the whole request here; a signed-out state that says why is safer.
                 tracing::error!(reason = %err.reason(), error = %err, "Clerk: Handshake token verification failed");
-                return Outcome::signed_out(
-                    AuthReason::Token(err.reason()),
+                let message = if err.reason() == TokenErrorReason::TokenInvalidSignature {
+                    // Clerk's hint for the usual cause: cookies left over from other keys.
+                    "Clerk: Handshake token verification failed due to an invalid signature. If you have switched Clerk keys locally, clear your cookies and try again.".to_owned()
+                } else {
                     format!(
                         "Clerk: Handshake token verification failed: {err} (reason={}, token-carrier=cookie)",
                         err.reason()
-                    ),
-                );
+                    )
+                };
+                return Outcome::signed_out(AuthReason::Token(err.reason()), message);
             }
             Err(HandshakeFailure::Continue(err)) => {
                 tracing::error!(error = %err, "Clerk: unable to resolve handshake");
