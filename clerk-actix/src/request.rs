@@ -934,7 +934,12 @@ fn finish(
             ("x-clerk-auth-status", Some(status)),
         ] {
             // Like Clerk, a value that is not a valid header value is skipped, never an error.
-            if let Some(value) = value.and_then(|v| HeaderValue::from_str(v).ok()) {
+            // Clerk's `Headers` refuses characters beyond Latin-1 (the `http` crate would send
+            // them as raw UTF-8): only plain visible ASCII goes out.
+            if let Some(value) = value
+                .filter(|v| v.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b)))
+                .and_then(|v| HeaderValue::from_str(v).ok())
+            {
                 outcome.headers.push((HeaderName::from_static(name), value));
             }
         }
