@@ -193,7 +193,17 @@ mod tests {
 
     #[test]
     fn rejects_wrong_shapes() {
-        for token in ["", "a", "a.b", "a.b.c.d", "whatever"] {
+        // Upstream's `decodeJwt` vectors: null, undefined, '', 'whatever', a number.
+        for token in [
+            "",
+            "null",
+            "undefined",
+            "42",
+            "a",
+            "a.b",
+            "a.b.c.d",
+            "whatever",
+        ] {
             let err = DecodedJwt::decode(token).unwrap_err();
             assert_eq!(err.reason(), TokenErrorReason::TokenInvalid);
             assert!(err.message().contains("three parts"), "{token}");
