@@ -380,6 +380,23 @@ async fn row_37_jwt_template_token_in_header_and_cookie() {
     run(own_key_clerk(key, PK_LIVE, NOW_S), req)
         .await
         .assert("signed-out", Some("token-type-mismatch"));
+    // Deliberate difference (README): Clerk's 'any'/list path accepts it as a session; here
+    // every path refuses it.
+    use clerk_actix::{AcceptsToken, TokenType};
+    for accepts in [
+        AcceptsToken::Any,
+        AcceptsToken::AnyOf(vec![TokenType::SessionToken]),
+    ] {
+        let clerk = support::harness::own_key_clerk(key, PK_LIVE, NOW_S)
+            .secret_key("sk_live_machine")
+            .accepts_token(accepts)
+            .build()
+            .unwrap();
+        let req = request().insert_header(("authorization", format!("Bearer {token}")));
+        run(clerk, req)
+            .await
+            .assert("signed-out", Some("token-type-mismatch"));
+    }
 }
 
 #[actix_web::test]
