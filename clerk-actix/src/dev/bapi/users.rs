@@ -123,6 +123,13 @@ pub(super) fn create(call: &mut Call<'_>) -> Outcome {
         private_metadata: body.object("private_metadata")?.unwrap_or_default(),
         unsafe_metadata: body.object("unsafe_metadata")?.unwrap_or_default(),
     };
+    // Like an instance with email or username sign-in, a user needs one of them.
+    if new.emails.is_empty()
+        && new.username.is_none()
+        && !body.bool("skip_user_requirement")?.unwrap_or(false)
+    {
+        return Err(ApiError::missing("email_address"));
+    }
     let banned = body.bool("banned")?.unwrap_or(false);
     let locked = body.bool("locked")?.unwrap_or(false);
     let flags = (
