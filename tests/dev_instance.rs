@@ -156,9 +156,13 @@ fn verify_with_jwks(token: &str, jwks: &Value) -> Value {
     let mut validation = Validation::new(jsonwebtoken::Algorithm::RS256);
     validation.required_spec_claims.clear();
     validation.validate_exp = false;
-    jsonwebtoken::decode::<Value>(token, &DecodingKey::from_jwk(&jwk).expect("an RSA JWK"), &validation)
-        .expect("signed by the instance key")
-        .claims
+    jsonwebtoken::decode::<Value>(
+        token,
+        &DecodingKey::from_jwk(&jwk).expect("an RSA JWK"),
+        &validation,
+    )
+    .expect("signed by the instance key")
+    .claims
 }
 
 fn query_param(url: &Url, name: &str) -> Option<String> {

@@ -217,3 +217,109 @@ fn bad_request(message: &str) -> HttpResponse {
 pub(crate) async fn jwks(instance: web::Data<Instance>) -> HttpResponse {
     HttpResponse::Ok().json(instance.key.jwks())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dev::DevInstanceConfig;
+
+    fn names(directives: &[String]) -> Vec<&str> {
+        directives
+            .iter()
+            .filter_map(|d| d.split_once('=').map(|(n, _)| n))
+            .collect()
+    }
+
+    #[test]
+    fn signed_out_directives_clear_the_session() {
+        let instance = Instance::for_tests(DevInstanceConfig::in_memory());
+        let mut store = instance.lock();
+        let client = store.new_client(true, 0);
+        let sfx = instance.cookie_suffix.clone();
+        let directives = directives(
+            &instance,
+            &mut store,
+            &client,
+            "http://localhost:3000",
+            false,
+            0,
+        );
+        assert_eq!(
+            names(&directives),
+            [
+                "__clerk_db_jwt",
+                "__client_uat",
+                &format!("__refresh_{sfx}"),
+                "__session"
+            ]
+        );
+        assert!(directives[1].starts_with("__client_uat=0;"));
+        assert!(directives[3].starts_with("__session=;") && directives[3].contains("Max-Age=0"));
+    }
+
+    #[test]
+    fn signed_in_directives_carry_a_fresh_token_last() {
+        let instance = Instance::for_tests(DevInstanceConfig::in_memory());
+        let mut store = instance.lock();
+        let demo = store.user_by_email("demo@example.com").unwrap().id.clone();
+        let client = store.new_client(true, 0);
+        let now = 1_700_000_000_000;
+        let session = store
+            .sign_in(&client.id, &demo, false, now)
+            .unwrap()
+            .id
+            .clone();
+        let client = store
+            .client_by_dev_browser(client.dev_browser.as_deref().unwrap())
+            .unwrap()
+            .clone();
+        let sfx = instance.cookie_suffix.clone();
+        let directives = directives(
+            &instance,
+            &mut store,
+            &client,
+            "http://localhost:3000",
+            true,
+            now,
+        );
+        let session_names = [format!("__session_{sfx}")];
+        assert_eq!(
+            names(&directives),
+            [
+                "__clerk_db_jwt",
+                &format!("__clerk_db_jwt_{sfx}"),
+                "__client_uat",
+                &format!("__client_uat_{sfx}"),
+                &format!("__refresh_{sfx}"),
+                "__session",
+                &session_names[0],
+            ]
+        );
+        assert!(directives[2].starts_with("__client_uat=1700000000;"));
+        assert!(directives[4].contains("HttpOnly"));
+        let token = directives[6]
+            .split(';')
+            .next()
+            .unwrap()
+            .split_once('=')
+            .unwrap()
+            .1;
+        let claims = instance.key.verify(token).unwrap();
+        assert_eq!(claims["sid"], serde_json::json!(session));
+        assert_eq!(claims["azp"], "http://localhost:3000");
+        assert_eq!(
+            store.session(&session).unwrap().azp.as_deref(),
+            Some("http://localhost:3000")
+        );
+    }
+
+    #[test]
+    fn origins() {
+        assert_eq!(
+            request_origin("http://localhost:3000/a?b").as_deref(),
+            Some("http://localhost:3000")
+        );
+        assert_eq!(request_origin("ftp://x/"), None);
+        assert_eq!(request_origin("nope"), None);
+    }
+}

@@ -131,6 +131,35 @@ const NONCE_TTL: Duration = Duration::from_secs(120);
 const MAX_NONCES: usize = 1000;
 
 impl Instance {
+    /// The instance served on 127.0.0.1:`port`.
+    pub(crate) fn new(
+        store: Store,
+        key: SigningKey,
+        port: u16,
+        config: DevInstanceConfig,
+    ) -> Result<Self, DevError> {
+        let host = format!("127.0.0.1:{port}");
+        let publishable_key = format!("pk_test_{}", STANDARD_NO_PAD.encode(format!("{host}$")));
+        let cookie_suffix = PublishableKey::parse(&publishable_key)
+            .map_err(|e| DevError::Server(format!("generated publishable key is invalid: {e}")))?
+            .cookie_suffix()
+            .to_owned();
+        Ok(Self {
+            origin: format!("http://{host}"),
+            publishable_key,
+            cookie_suffix,
+            secret_key: Secret::new(store.secret_key.clone()),
+            key,
+            token_lifetime: config.token_lifetime,
+            require_organization: config.require_organization,
+            client_cookie: format!("__clerk_dev_instance_client_{port}"),
+            redirect_origins: config.redirect_origins,
+            data_file: config.data_file,
+            store: Mutex::new(store),
+            nonces: Mutex::new(Vec::new()),
+        })
+    }
+
     /// The store, even if a panicking thread poisoned the lock (the data stays consistent:
     /// every change is applied under one lock acquisition).
     pub(crate) fn lock(&self) -> MutexGuard<'_, Store> {
@@ -369,27 +398,8 @@ impl DevInstance {
             Some(path) => Store::open(path, config.seed)?,
             None => Store::generate(config.seed)?,
         };
-        let host = format!("127.0.0.1:{port}");
-        let publishable_key = format!("pk_test_{}", STANDARD_NO_PAD.encode(format!("{host}$")));
-        let cookie_suffix = PublishableKey::parse(&publishable_key)
-            .map_err(|e| DevError::Server(format!("generated publishable key is invalid: {e}")))?
-            .cookie_suffix()
-            .to_owned();
-        let origin = format!("http://{host}");
-        let instance = Arc::new(Instance {
-            origin: origin.clone(),
-            publishable_key,
-            cookie_suffix,
-            secret_key: Secret::new(store.secret_key.clone()),
-            key,
-            token_lifetime: config.token_lifetime,
-            require_organization: config.require_organization,
-            client_cookie: format!("__clerk_dev_instance_client_{port}"),
-            redirect_origins: config.redirect_origins,
-            data_file: config.data_file,
-            store: Mutex::new(store),
-            nonces: Mutex::new(Vec::new()),
-        });
+        let instance = Arc::new(Instance::new(store, key, port, config)?);
+        let origin = instance.origin.clone();
         let (server, thread) = serve(listener, web::Data::from(instance.clone()))?;
         tracing::info!(target: "clerk_actix::dev", "Clerk dev instance listening on {origin}");
         Ok(Self {
@@ -544,5 +554,113 @@ fn serve(
         Ok(Ok(handle)) => Ok((handle, thread)),
         Ok(Err(err)) => Err(DevError::Server(err)),
         Err(_) => Err(DevError::Server("the server thread exited".into())),
+    }
+}
+
+#[cfg(test)]
+impl Instance {
+    /// A seeded instance on port 41234 with no server, for unit tests.
+    pub(crate) fn for_tests(config: DevInstanceConfig) -> Self {
+        let (store, key) = Store::generate(true).unwrap();
+        Self::new(store, key, 41234, config).unwrap()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SessionClaims;
+
+    fn instance(config: DevInstanceConfig) -> Instance {
+        Instance::for_tests(config)
+    }
+
+    #[test]
+    fn publishable_key_names_the_instance_host() {
+        let instance = instance(DevInstanceConfig::in_memory());
+        let pk = PublishableKey::parse(&instance.publishable_key).unwrap();
+        assert_eq!(pk.frontend_api(), "127.0.0.1:41234");
+        assert_eq!(pk.cookie_suffix(), instance.cookie_suffix);
+        assert_eq!(instance.origin, "http://127.0.0.1:41234");
+    }
+
+    #[test]
+    fn redirects_only_to_loopback_or_allowed_origins() {
+        let instance = instance(
+            DevInstanceConfig::in_memory().allow_redirect_origin("https://app.test:8443/"),
+        );
+        for ok in [
+            "http://localhost:3000/a?b=c#d",
+            "http://127.0.0.1:8080/",
+            "http://[::1]:9/",
+            "http://app.localhost/",
+            "https://app.test:8443/x",
+        ] {
+            assert!(instance.allowed_redirect(ok).is_some(), "{ok}");
+        }
+        for refused in [
+            "https://evil.example/",
+            "https://app.test/x",
+            "javascript:alert(1)",
+            "/relative",
+            "http://127.0.0.1.evil.example/",
+            "",
+        ] {
+            assert!(instance.allowed_redirect(refused).is_none(), "{refused}");
+        }
+    }
+
+    #[test]
+    fn session_tokens_have_clerks_v2_layout() {
+        let instance =
+            instance(DevInstanceConfig::in_memory().token_lifetime(Duration::from_secs(5)));
+        let mut store = instance.lock();
+        let admin = store.user_by_email("admin@example.com").unwrap().id.clone();
+        let client = store.new_client(true, 0);
+        let now = 1_700_000_000_000;
+        let session = store
+            .sign_in(&client.id, &admin, false, now)
+            .unwrap()
+            .id
+            .clone();
+        let token = instance
+            .session_token(
+                &store,
+                &session,
+                Some("http://localhost:3000"),
+                None,
+                now + 120_000,
+            )
+            .unwrap();
+        let claims = instance.key.verify(&token).unwrap();
+        assert_eq!(claims["iss"], "http://127.0.0.1:41234");
+        assert_eq!(claims["azp"], "http://localhost:3000");
+        assert_eq!(claims["sid"], json!(session));
+        assert_eq!(claims["iat"], 1_700_000_120);
+        assert_eq!(claims["exp"], 1_700_000_125);
+        assert_eq!(claims["fva"], json!([2, -1]));
+        assert_eq!(claims["pla"], "u:free_user,o:free_org");
+        assert_eq!(claims["fea"], "o:invoices");
+        assert!(claims["jti"].as_str().is_some_and(|j| j.len() == 20));
+        let claims = SessionClaims::from_payload(claims).unwrap();
+        assert_eq!(claims.org_role(), Some("org:admin"));
+        let mut permissions = claims.org_permissions().unwrap().to_vec();
+        permissions.sort();
+        assert_eq!(permissions, ["org:invoices:manage", "org:invoices:read"]);
+        store.end_session(&session, "ended", now).unwrap();
+        let ended = instance.session_token(&store, &session, None, None, now);
+        assert_eq!(ended.unwrap_err().code, "resource_not_found");
+    }
+
+    #[test]
+    fn nonces_answer_once() {
+        let instance = instance(DevInstanceConfig::in_memory());
+        let nonce = instance.put_nonce(vec!["__session=x; Path=/".into()]);
+        assert_eq!(
+            instance.take_nonce(&nonce).unwrap(),
+            ["__session=x; Path=/"]
+        );
+        assert!(instance.take_nonce(&nonce).is_none());
+        assert!(instance.take_nonce("guess").is_none());
     }
 }
