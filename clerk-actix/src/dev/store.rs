@@ -20,6 +20,8 @@ use super::{DevError, SigningKey};
 const STORE_VERSION: u32 = 1;
 /// How long a session lives (Clerk's default inactivity-free lifetime is 7 days).
 const SESSION_LIFETIME_MS: i64 = 7 * 24 * 3600 * 1000;
+/// Clients kept before idle (signed-out) ones are forgotten, oldest first.
+const MAX_CLIENTS: usize = 2000;
 /// How long a locked user stays locked (Clerk's default lockout).
 pub(crate) const LOCKOUT_MS: i64 = 3600 * 1000;
 
@@ -814,6 +816,24 @@ impl Store {
 
     /// A new client, named by a fresh dev browser token when `browser`.
     pub(crate) fn new_client(&mut self, browser: bool, now: i64) -> Client {
+        // Every cookie-less visit makes a client: past the cap, forget the oldest ones that
+        // are not signed in, so the store cannot grow without bound.
+        if self.clients.len() >= MAX_CLIENTS {
+            let live: Vec<String> = self
+                .clients
+                .iter()
+                .filter(|c| self.active_session(c, now).is_some())
+                .map(|c| c.id.clone())
+                .collect();
+            let mut idle = self.clients.len() - live.len();
+            self.clients.retain(|c| {
+                let drop = idle > MAX_CLIENTS / 2 && !live.contains(&c.id);
+                if drop {
+                    idle -= 1;
+                }
+                !drop
+            });
+        }
         let client = Client {
             id: new_id("client"),
             dev_browser: browser.then(|| format!("dvb_{}", random_chars(27))),
@@ -1183,6 +1203,22 @@ mod tests {
             Err(DevError::CorruptStore { .. })
         ));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn idle_clients_are_forgotten_past_the_cap() {
+        let mut store = seeded();
+        let demo = store.user_by_email("demo@example.com").unwrap().id.clone();
+        let signed_in = store.new_client(true, 0);
+        store.sign_in(&signed_in.id, &demo, false, 0).unwrap();
+        for _ in 0..MAX_CLIENTS + 10 {
+            store.new_client(true, 0);
+        }
+        assert!(store.clients.len() <= MAX_CLIENTS);
+        assert!(
+            store.clients.iter().any(|c| c.id == signed_in.id),
+            "signed-in clients stay"
+        );
     }
 
     #[test]
