@@ -35,7 +35,7 @@ impl Store {
             })
             .collect();
         let locked = user.is_locked(now);
-        json!({
+        let mut user_json = json!({
             "object": "user",
             "id": user.id,
             "external_id": user.external_id,
@@ -62,12 +62,17 @@ impl Store {
             "backup_code_enabled": false,
             "mfa_enabled_at": null,
             "mfa_disabled_at": null,
+        });
+        // Two literals: one would exceed `json!`'s macro recursion limit.
+        let rest = json!({
             "external_accounts": [],
             "saml_accounts": [],
             "enterprise_accounts": [],
             "last_sign_in_at": user.last_sign_in_at,
             "banned": user.banned,
             "locked": locked,
+            "deprovisioned": false,
+            "bypass_client_trust": false,
             "lockout_expires_in_seconds": user
                 .locked_until
                 .filter(|_| locked)
@@ -80,7 +85,11 @@ impl Store {
             "create_organizations_limit": user.create_organizations_limit,
             "last_active_at": user.last_active_at,
             "legal_accepted_at": null,
-        })
+        });
+        if let (Some(map), Value::Object(rest)) = (user_json.as_object_mut(), rest) {
+            map.extend(rest);
+        }
+        user_json
     }
 
     pub(crate) fn render_organization(&self, org: &Organization, with_counts: bool) -> Value {

@@ -2,10 +2,21 @@
 
 use serde_json::Value;
 
-use super::{Call, Outcome, paginated, sort_by_field};
+use super::{Body, Call, Outcome, paginated, sort_by_field};
 use crate::dev::api_error::ApiError;
 use crate::dev::render::deleted;
 use crate::dev::store::merge_metadata;
+
+/// `max_allowed_memberships`: 0 (no limit) or more.
+fn membership_limit(body: &Body) -> Result<Option<i64>, ApiError> {
+    match body.int("max_allowed_memberships")? {
+        Some(max) if max < 0 => Err(ApiError::invalid(
+            "max_allowed_memberships",
+            "max_allowed_memberships must be 0 (no limit) or more.",
+        )),
+        max => Ok(max),
+    }
+}
 
 pub(super) fn list(call: &mut Call<'_>) -> Outcome {
     let (field, descending) = call
@@ -45,7 +56,7 @@ pub(super) fn create(call: &mut Call<'_>) -> Outcome {
     let name = body.required_string("name")?;
     let slug = body.string("slug")?;
     let created_by = body.string("created_by")?;
-    let max = body.int("max_allowed_memberships")?.unwrap_or(0);
+    let max = membership_limit(&body)?.unwrap_or(0);
     let public = body.object("public_metadata")?;
     let private = body.object("private_metadata")?;
     let org = call.store.create_organization(
@@ -93,7 +104,7 @@ pub(super) fn update(call: &mut Call<'_>, id: &str) -> Outcome {
         }
         org.name = name.trim().to_owned();
     }
-    if let Some(max) = body.int("max_allowed_memberships")? {
+    if let Some(max) = membership_limit(&body)? {
         org.max_allowed_memberships = max;
     }
     if let Some(enabled) = body.bool("admin_delete_enabled")? {
