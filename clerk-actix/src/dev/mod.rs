@@ -23,8 +23,12 @@
 //! ```
 //!
 //! Its data (users, organizations, sessions, keys and the secret key) is kept in
-//! `.clerk-dev/instance.json`; a new store is seeded with `demo@example.com` (member of the
-//! organization "Acme"), `admin@example.com` (its admin) and the organization itself.
+//! `.clerk-dev/instance.json` (readable by its owner only, and git-ignored by a `.gitignore`
+//! written beside it); a new store is seeded with `demo@example.com` (member of the
+//! organization "Acme"), `admin@example.com` (its admin) and the organization itself. The
+//! file is plain JSON: roles and their permissions (`roles`), plans (`plan` of users and
+//! organizations, sent in the `pla` claim) and JWT templates (`jwt_templates`: `name`,
+//! static `claims`, `lifetime_seconds`) can be edited there while the instance is stopped.
 //!
 //! For unit tests without any server, [`SigningKey`] mints RS256 tokens with Clerk's claim
 //! layout:
