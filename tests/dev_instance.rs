@@ -1221,3 +1221,237 @@ async fn a_taken_port_is_a_bind_error() {
     let err = DevInstance::start(DevInstanceConfig::in_memory().port(port)).unwrap_err();
     assert!(matches!(err, DevError::Bind { .. }), "{err}");
 }
+
+/// A minimal browser: follows redirects and keeps host-only cookies for 127.0.0.1 (shared by
+/// every port, as browsers do).
+struct Browser {
+    client: awc::Client,
+    cookies: Vec<(String, String)>,
+}
+
+impl Browser {
+    fn new() -> Self {
+        Self {
+            client: http(),
+            cookies: Vec::new(),
+        }
+    }
+
+    fn store(&mut self, set_cookie: &str) {
+        let pair = set_cookie.split(';').next().unwrap_or_default();
+        let Some((name, value)) = pair.split_once('=') else {
+            return;
+        };
+        let expired = set_cookie
+            .split(';')
+            .any(|a| a.trim().eq_ignore_ascii_case("max-age=0"));
+        self.cookies.retain(|(n, _)| n != name.trim());
+        if !expired {
+            self.cookies
+                .push((name.trim().to_owned(), value.trim().to_owned()));
+        }
+    }
+
+    fn cookie(&self, name: &str) -> Option<&str> {
+        self.cookies
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Sends one request, then follows redirects (303 as GET, 307 keeping the method).
+    async fn visit(
+        &mut self,
+        mut method: Method,
+        mut url: String,
+        mut body: Option<String>,
+    ) -> (String, Reply) {
+        for _ in 0..20 {
+            let cookie = self
+                .cookies
+                .iter()
+                .map(|(n, v)| format!("{n}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let mut request = self
+                .client
+                .request(method.clone(), &url)
+                .insert_header(("accept", "text/html"))
+                .insert_header(("sec-fetch-dest", "document"));
+            if !cookie.is_empty() {
+                request = request.insert_header(("cookie", cookie));
+            }
+            let sent = match &body {
+                Some(body) => request
+                    .insert_header(("content-type", "application/x-www-form-urlencoded"))
+                    .send_body(body.clone()),
+                None => request.send(),
+            };
+            let reply = send_raw(sent).await;
+            for set_cookie in reply.set_cookies() {
+                self.store(&set_cookie);
+            }
+            if !matches!(reply.status, 303 | 307) {
+                return (url, reply);
+            }
+            let next = Url::parse(&url)
+                .expect("a URL")
+                .join(
+                    reply
+                        .headers
+                        .get("location")
+                        .expect("a Location")
+                        .to_str()
+                        .expect("ASCII"),
+                )
+                .expect("a redirect target");
+            if reply.status == 303 {
+                method = Method::GET;
+                body = None;
+            }
+            url = next.to_string();
+        }
+        panic!("redirect loop at {url}");
+    }
+}
+
+/// The app under development: `ClerkMiddleware` configured from the instance, on a real port.
+async fn app(clerk: Clerk) -> (String, actix_web::dev::ServerHandle) {
+    let server = actix_web::HttpServer::new(move || {
+        App::new()
+            .wrap(ClerkMiddleware::new(clerk.clone()))
+            .default_service(web::to(auth_state))
+    })
+    .workers(1)
+    .bind(("127.0.0.1", 0))
+    .expect("a free port");
+    let url = format!("http://{}", server.addrs()[0]);
+    let server = server.run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    (url, handle)
+}
+
+#[actix_web::test]
+async fn a_browser_signs_in_and_out_through_the_sdks_handshake() {
+    let instance = start();
+    let (app_url, app_server) = app(instance.clerk_builder().build().unwrap()).await;
+    let suffix = PublishableKey::parse(instance.publishable_key())
+        .unwrap()
+        .cookie_suffix()
+        .to_owned();
+    let mut browser = Browser::new();
+
+    // First visit: the SDK sends the browser through the instance's handshake for a dev
+    // browser, and comes back signed out on the clean URL.
+    let (landed, page) = browser
+        .visit(Method::GET, format!("{app_url}/dashboard?tab=1"), None)
+        .await;
+    assert_eq!(
+        landed,
+        format!("{app_url}/dashboard?tab=1"),
+        "handshake parameters removed"
+    );
+    assert_eq!(page.json()["status"], "signed-out", "{}", page.text());
+    let dev_browser = browser
+        .cookie("__clerk_db_jwt")
+        .expect("a dev browser cookie")
+        .to_owned();
+
+    // Sign in on the instance's page, as the app's sign-in redirect would send the browser.
+    let sign_in = format!(
+        "{}?redirect_url={}&__clerk_db_jwt={dev_browser}",
+        instance.sign_in_url(),
+        url::form_urlencoded::byte_serialize(format!("{app_url}/dashboard").as_bytes())
+            .collect::<String>()
+    );
+    let (_, html) = browser.visit(Method::GET, sign_in.clone(), None).await;
+    assert!(html.text().contains("sign-in-as-admin-example-com"));
+    let admin = user_id(&instance, "admin%40example.com").await;
+    let form_body = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("user_id", &admin)
+        .append_pair("__clerk_db_jwt", &dev_browser)
+        .append_pair("redirect_url", &format!("{app_url}/dashboard"))
+        .finish();
+    let (landed, page) = browser
+        .visit(
+            Method::POST,
+            instance.sign_in_url().to_owned(),
+            Some(form_body),
+        )
+        .await;
+    assert_eq!(landed, format!("{app_url}/dashboard"));
+    let state = page.json();
+    assert_eq!(state["status"], "signed-in", "{}", page.text());
+    assert_eq!(state["userId"], admin.as_str());
+    assert_eq!(state["orgRole"], "org:admin");
+    assert!(browser.cookie(&format!("__refresh_{suffix}")).is_some());
+
+    // Later requests are signed in from the cookies alone.
+    let (_, page) = browser
+        .visit(Method::GET, format!("{app_url}/api"), None)
+        .await;
+    assert_eq!(page.json()["status"], "signed-in");
+
+    // Sign out: the instance ends the session and the handshake clears the app's cookies.
+    let sign_out = format!(
+        "{}/sign-out?redirect_url={}&__clerk_db_jwt={dev_browser}",
+        instance.url(),
+        url::form_urlencoded::byte_serialize(format!("{app_url}/").as_bytes()).collect::<String>()
+    );
+    let (landed, page) = browser.visit(Method::GET, sign_out, None).await;
+    assert_eq!(landed, format!("{app_url}/"));
+    assert_eq!(page.json()["status"], "signed-out", "{}", page.text());
+    assert_eq!(browser.cookie("__client_uat"), Some("0"));
+    app_server.stop(false).await;
+}
+
+#[actix_web::test]
+async fn an_expired_session_token_is_refreshed_by_the_sdk() {
+    let instance = DevInstance::start(
+        DevInstanceConfig::in_memory().token_lifetime(std::time::Duration::from_secs(1)),
+    )
+    .unwrap();
+    let clerk = instance
+        .clerk_builder()
+        .clock_skew(std::time::Duration::ZERO)
+        .build()
+        .unwrap();
+    let (app_url, app_server) = app(clerk).await;
+    let mut browser = Browser::new();
+    browser
+        .visit(Method::GET, format!("{app_url}/"), None)
+        .await;
+    let dev_browser = browser.cookie("__clerk_db_jwt").unwrap().to_owned();
+    let form_body = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("email_address", "demo@example.com")
+        .append_pair("__clerk_db_jwt", &dev_browser)
+        .append_pair("redirect_url", &format!("{app_url}/"))
+        .finish();
+    let (_, page) = browser
+        .visit(
+            Method::POST,
+            instance.sign_in_url().to_owned(),
+            Some(form_body),
+        )
+        .await;
+    assert_eq!(page.json()["status"], "signed-in", "{}", page.text());
+    let first = browser.cookie("__session").unwrap().to_owned();
+
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (landed, page) = browser
+        .visit(Method::GET, format!("{app_url}/again"), None)
+        .await;
+    assert_eq!(
+        landed,
+        format!("{app_url}/again"),
+        "refreshed without a redirect"
+    );
+    assert_eq!(page.json()["status"], "signed-in", "{}", page.text());
+    assert_ne!(
+        browser.cookie("__session"),
+        Some(first.as_str()),
+        "a new token was set"
+    );
+    app_server.stop(false).await;
+}

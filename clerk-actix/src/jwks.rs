@@ -150,16 +150,6 @@ impl JwksCache {
         cache
     }
 
-    /// The URL keys are fetched from.
-    pub(crate) fn url(&self) -> &str {
-        &self.source.url
-    }
-
-    /// The current key set (lock-free).
-    pub(crate) fn current(&self) -> arc_swap::Guard<Arc<KeySet>> {
-        self.keys.load()
-    }
-
     /// HTTP requests made so far by this cache.
     #[cfg(test)]
     pub(crate) fn attempts(&self) -> u64 {

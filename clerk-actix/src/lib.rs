@@ -48,21 +48,29 @@ mod auth;
 mod authorization;
 mod background;
 mod claims;
+pub mod client;
 mod config;
 mod cookies;
 mod crypto;
+mod current;
 #[cfg(feature = "dev")]
 pub mod dev;
 mod error;
 mod extract;
+mod handshake;
 mod http;
 mod jwks;
 mod jwt;
 mod keys;
+mod machine;
 mod middleware;
+pub mod models;
+mod organization_sync;
 mod publishable_key;
 mod request;
+mod route_matcher;
 mod secret;
+pub mod ui;
 mod verify;
 
 pub use auth::{AuthReason, AuthStatus, ClerkAuth, TokenType};
@@ -71,9 +79,17 @@ pub use authorization::{
     reverification_error_body,
 };
 pub use claims::{ClaimsError, SessionClaims, SessionStatus};
+pub use client::ClerkClient;
 pub use config::{Clerk, ClerkBuilder, ConfigError, DEFAULT_API_URL, DEFAULT_API_VERSION};
+pub use current::{
+    CurrentError, CurrentOrganization, CurrentSession, CurrentUser, SessionList, TokenOptions,
+    clerk_client, current_user,
+};
 pub use error::{TokenCarrier, TokenErrorReason, TokenVerificationError};
 pub use extract::{Auth, AuthRejection, ClerkRequestExt, SignedIn};
+pub use machine::{AcceptsToken, MachineAuth};
 pub use middleware::{ClerkMiddleware, ClerkMiddlewareService};
+pub use organization_sync::{OrganizationMatcher, OrganizationSyncOptions, OrganizationSyncTarget};
 pub use publishable_key::{InstanceType, PublishableKey, PublishableKeyError};
+pub use route_matcher::{MalformedUrl, RouteMatcher, RoutePatternError};
 pub use verify::TokenValidation;

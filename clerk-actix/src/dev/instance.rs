@@ -125,6 +125,8 @@ pub(crate) struct Instance {
     nonces: Mutex<Vec<(String, Instant, Vec<String>)>>,
 }
 
+/// The `cat` header of JWT template tokens (session tokens have `cl_B7d4PD111AAA`).
+const JWT_TEMPLATE_CATEGORY: &str = "cl_B7d4PD222AAA";
 /// Handshake nonces answer for this long.
 const NONCE_TTL: Duration = Duration::from_secs(120);
 /// At most this many unanswered nonces are kept (oldest dropped first).
@@ -270,7 +272,7 @@ impl Instance {
             "alg": "RS256",
             "kid": self.key.kid(),
             "typ": "JWT",
-            "cat": crate::jwt::category::JWT_TEMPLATE,
+            "cat": JWT_TEMPLATE_CATEGORY,
         });
         Ok(self.key.sign_with_header(&header, &Value::Object(claims)))
     }
