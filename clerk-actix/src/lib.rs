@@ -47,8 +47,8 @@ compile_error!(
 mod auth;
 mod authorization;
 mod background;
-pub mod client;
 mod claims;
+pub mod client;
 mod config;
 mod cookies;
 mod crypto;
@@ -68,6 +68,7 @@ mod request;
 mod route_matcher;
 mod secret;
 mod verify;
+pub mod webhooks;
 
 pub use auth::{AuthReason, AuthStatus, ClerkAuth, TokenType};
 pub use authorization::{

@@ -14,9 +14,14 @@
 //!
 //! Configure the app under test with `Clerk::builder().jwt_key(key.public_key_pem())` (no
 //! network at all) or serve [`SigningKey::jwks`] from a local server as the Backend API.
+//!
+//! [`sign_webhook`] signs webhook deliveries, to test handlers that take
+//! [`ClerkWebhook`](crate::webhooks::ClerkWebhook).
 
 mod keys;
 mod tokens;
+mod webhooks;
 
 pub use keys::{DevError, SigningKey};
 pub use tokens::SessionToken;
+pub use webhooks::sign_webhook;
