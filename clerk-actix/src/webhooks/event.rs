@@ -71,9 +71,6 @@ pub struct WebhookEvent {
 ///     }
 /// }
 /// ```
-// One value per delivery, moved a few times: boxing the large variants would make every match
-// arm deal with `Box` for no measurable gain.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum WebhookEventData {
