@@ -37,6 +37,22 @@ impl Outcome {
     fn message(&self) -> Option<&str> {
         self.state["message"].as_str()
     }
+    fn location(&self) -> url::Url {
+        url::Url::parse(
+            self.headers
+                .get("location")
+                .expect("a Location header")
+                .to_str()
+                .unwrap(),
+        )
+        .unwrap()
+    }
+    fn query(&self, name: &str) -> Option<String> {
+        self.location()
+            .query_pairs()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.into_owned())
+    }
     fn header(&self, name: &str) -> &str {
         self.headers
             .get(name)
@@ -62,6 +78,24 @@ async fn run(clerk: Clerk, req: test::TestRequest) -> Outcome {
     .await;
     let res = test::call_service(&app, req.to_request()).await;
     let headers = res.headers().clone();
+    if res.status() == actix_web::http::StatusCode::TEMPORARY_REDIRECT {
+        // A handshake never reaches the handler: read the state from the redirect's headers.
+        let decoded = |name: &str| {
+            headers.get(name).map(|v| {
+                percent_encoding::percent_decode_str(v.to_str().unwrap())
+                    .decode_utf8()
+                    .unwrap()
+                    .into_owned()
+            })
+        };
+        let state = json!({
+            "status": decoded("x-clerk-auth-status"),
+            "reason": decoded("x-clerk-auth-reason"),
+            "message": decoded("x-clerk-auth-message"),
+            "location": decoded("location"),
+        });
+        return Outcome { state, headers };
+    }
     let state: Value = test::read_body_json(res).await;
     Outcome { state, headers }
 }
@@ -1061,4 +1095,785 @@ async fn clock_skew_is_configurable() {
     run(clerk(5, NOW_S + 61), req())
         .await
         .assert("signed-in", None);
+}
+
+// ---- Handshake redirects (§1.11, handshake.test.ts) ----
+
+#[actix_web::test]
+async fn handshake_redirect_url_carries_clerks_parameters() {
+    let server = jwks_server();
+    let token = jwt("mockJwt");
+    let req = request()
+        .uri("/path?keep=1&__clerk_db_jwt=old")
+        .insert_header(("authorization", format!("Bearer {token}")));
+    let out = run(
+        clerk(&server, PK_TEST, "deadbeef", NOW_S + 3600)
+            .build()
+            .unwrap(),
+        req,
+    )
+    .await;
+    out.assert(
+        "handshake",
+        Some("session-token-expired-refresh-non-eligible-no-refresh-cookie"),
+    );
+    let location = out.location();
+    assert_eq!(location.scheme(), "https");
+    assert_eq!(location.host_str(), Some("clerk.inspired.puma-74.lcl.dev"));
+    assert_eq!(location.path(), "/v1/client/handshake");
+    assert_eq!(
+        out.query("redirect_url").as_deref(),
+        Some("http://example.com/path?keep=1")
+    );
+    assert_eq!(
+        out.query("__clerk_api_version").as_deref(),
+        Some("2026-05-12")
+    );
+    assert_eq!(out.query("suffixed_cookies").as_deref(), Some("false"));
+    assert_eq!(
+        out.query("__clerk_hs_reason").as_deref(),
+        Some("session-token-expired-refresh-non-eligible-no-refresh-cookie")
+    );
+    assert_eq!(out.query("format").as_deref(), Some("nonce"));
+    assert_eq!(
+        out.query("__session"),
+        Some(token),
+        "the header token travels with the handshake"
+    );
+    assert_eq!(
+        out.query("__clerk_db_jwt").as_deref(),
+        Some("old"),
+        "development: dev browser token from the query"
+    );
+    assert_eq!(out.header("cache-control"), "no-store");
+    assert_eq!(
+        out.header("set-cookie"),
+        "__clerk_redirect_count=1; SameSite=Lax; HttpOnly; Max-Age=2"
+    );
+    assert_eq!(out.header("x-clerk-auth-status"), "handshake");
+}
+
+#[actix_web::test]
+async fn handshake_through_a_proxy_url_and_production_has_no_dev_browser() {
+    let server = jwks_server();
+    for (proxy, expected) in [
+        (
+            "https://my-proxy.example.com",
+            "https://my-proxy.example.com/v1/client/handshake",
+        ),
+        (
+            "https://my-proxy.example.com/clerk-proxy//",
+            "https://my-proxy.example.com/clerk-proxy/v1/client/handshake",
+        ),
+        ("/__clerk", "http://example.com/__clerk/v1/client/handshake"),
+    ] {
+        let req = with_cookies(
+            request(),
+            &[("__client_uat", "12345"), ("__clerk_db_jwt", "db")],
+        );
+        let out = run(
+            clerk(&server, PK_LIVE, "deadbeef", NOW_S)
+                .proxy_url(proxy)
+                .build()
+                .unwrap(),
+            req,
+        )
+        .await;
+        out.assert("handshake", Some("client-uat-but-no-session-token"));
+        let mut location = out.location();
+        location.set_query(None);
+        assert_eq!(location.as_str(), expected, "{proxy}");
+        assert_eq!(
+            out.query("__clerk_db_jwt"),
+            None,
+            "production never sends the dev browser token"
+        );
+        assert_eq!(out.query("__session"), None);
+    }
+}
+
+#[actix_web::test]
+async fn redirect_loop_counter_increments_and_stops_at_three() {
+    let server = jwks_server();
+    let req = with_cookies(
+        request(),
+        &[("__client_uat", "12345"), ("__clerk_redirect_count", "2")],
+    );
+    let out = run(
+        clerk(&server, PK_LIVE, "deadbeef", NOW_S).build().unwrap(),
+        req,
+    )
+    .await;
+    assert_eq!(
+        out.header("set-cookie"),
+        "__clerk_redirect_count=3; SameSite=Lax; HttpOnly; Max-Age=2"
+    );
+    let req = with_cookies(
+        request(),
+        &[("__client_uat", "12345"), ("__clerk_redirect_count", "3")],
+    );
+    let out = run(
+        clerk(&server, PK_LIVE, "deadbeef", NOW_S).build().unwrap(),
+        req,
+    )
+    .await;
+    out.assert("signed-out", Some("client-uat-but-no-session-token"));
+}
+
+fn satellite_dev(server: &MockServer) -> Clerk {
+    clerk(server, PK_TEST, "sk_test_deadbeef", NOW_S)
+        .is_satellite(true)
+        .sign_in_url("https://primary.dev/sign-in")
+        .domain("satellite.dev")
+        .satellite_auto_sync(true)
+        .build()
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn rows_10_11_22_satellite_development_redirects_to_the_primary_sign_in() {
+    let server = jwks_server();
+    let req = with_cookies(
+        request(),
+        &[("__client_uat", "0"), ("__clerk_db_jwt", "deadbeef")],
+    );
+    let out = run(satellite_dev(&server), req).await;
+    out.assert("handshake", Some("satellite-needs-syncing"));
+    assert_eq!(
+        out.header("location"),
+        "https://primary.dev/sign-in?__clerk_redirect_url=http%3A%2F%2Fexample.com%2Fpath"
+    );
+    // Row 22: autoSync off, but __clerk_synced=false asks for it.
+    let clerk = clerk(&server, PK_TEST, "sk_test_deadbeef", NOW_S)
+        .is_satellite(true)
+        .sign_in_url("https://primary.dev/sign-in")
+        .domain("satellite.dev")
+        .build()
+        .unwrap();
+    let req = with_cookies(
+        request().uri("/path?__clerk_synced=false"),
+        &[("__client_uat", "0"), ("__clerk_db_jwt", "deadbeef")],
+    );
+    let out = run(clerk, req).await;
+    assert_eq!(
+        out.header("location"),
+        "https://primary.dev/sign-in?__clerk_redirect_url=http%3A%2F%2Fexample.com%2Fpath%3F__clerk_synced%3Dfalse"
+    );
+}
+
+#[actix_web::test]
+async fn rows_24_25_primary_sends_the_satellite_back_synced() {
+    let server = jwks_server();
+    let req = test::TestRequest::get()
+        .uri("/sign-in?__clerk_redirect_url=http%3A%2F%2Flocalhost%3A3001%2Fdashboard%3F__clerk_synced%3Dfalse&__clerk_db_jwt=db_query")
+        .insert_header(("host", "localhost:3000"))
+        .insert_header(("sec-fetch-dest", "document"));
+    let req = with_cookies(req, &[("__clerk_db_jwt", "db_cookie")]);
+    let out = run(
+        clerk(&server, PK_TEST, "sk_test_deadbeef", NOW_S)
+            .build()
+            .unwrap(),
+        req,
+    )
+    .await;
+    out.assert("handshake", Some("primary-responds-to-syncing"));
+    let location = out.location();
+    assert_eq!(location.host_str(), Some("localhost"));
+    assert_eq!(location.port(), Some(3001));
+    assert_eq!(location.path(), "/dashboard");
+    let synced: Vec<String> = location
+        .query_pairs()
+        .filter(|(n, _)| n == "__clerk_synced")
+        .map(|(_, v)| v.into_owned())
+        .collect();
+    assert_eq!(synced, ["true"], "overwritten, no duplicate");
+    assert_eq!(out.query("__clerk_db_jwt").as_deref(), Some("db_query"));
+}
+
+// ---- Handshake resolution (§1.10) and refresh (§1.12) ----
+
+fn own_key_with_api(key: &SigningKey, server: &MockServer, pk: &str, now: u64) -> Clerk {
+    Clerk::builder()
+        .publishable_key(pk)
+        .secret_key("sk_test_resolve")
+        .jwt_key(key.public_key_pem())
+        .api_url(&server.url)
+        .clock(move || at(now))
+        .build()
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn development_handshake_token_sets_cookies_and_redirects_to_the_clean_url() {
+    let key = SigningKey::generate("ins_own").unwrap();
+    let server = MockServer::jwks(json!({}));
+    let session = SessionToken::new("user_hs").issued_at(at(NOW_S)).sign(&key);
+    let directives = json!([
+        format!("__session={session}; Path=/; SameSite=Lax"),
+        "__client_uat=1666648250; Path=/; SameSite=Lax",
+        "__clerk_db_jwt=db_new; Path=/",
+    ]);
+    let handshake = key.sign(&json!({"handshake": directives}));
+    let req = request().uri(&format!(
+        "/path?a=1&__clerk_handshake={handshake}&__clerk_help=1"
+    ));
+    let out = run(own_key_with_api(&key, &server, PK_TEST, NOW_S), req).await;
+    assert_eq!(out.state["status"], "signed-in");
+    assert_eq!(out.header("location"), "http://example.com/path?a=1");
+    assert_eq!(out.header("cache-control"), "no-store");
+    let cookies: Vec<&str> = out
+        .headers
+        .get_all("set-cookie")
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    assert_eq!(cookies.len(), 3);
+    assert!(cookies[0].starts_with("__session="));
+    assert_eq!(out.header("access-control-allow-origin"), "null");
+    assert_eq!(out.header("access-control-allow-credentials"), "true");
+}
+
+#[actix_web::test]
+async fn production_handshake_nonce_is_resolved_through_the_backend_api() {
+    let key = SigningKey::generate("ins_own").unwrap();
+    let session = SessionToken::new("user_nonce")
+        .issued_at(at(NOW_S))
+        .sign(&key);
+    let directive = format!("__session={session}; Path=/; Secure; SameSite=Lax");
+    let server = MockServer::start(move |req| {
+        if req.path.starts_with("/v1/clients/handshake_payload") {
+            support::Reply::json(
+                200,
+                &json!({"directives": [directive, "__client_uat=1666648250; Path=/"]}),
+            )
+        } else {
+            support::Reply::json(404, &json!({"errors": []}))
+        }
+    });
+    let req = request().uri("/path?__clerk_handshake_nonce=nonce_123");
+    let out = run(own_key_with_api(&key, &server, PK_LIVE, NOW_S), req).await;
+    out.assert("signed-in", None);
+    assert_eq!(out.state["userId"], "user_nonce");
+    assert!(
+        out.headers.get("location").is_none(),
+        "production continues without a redirect"
+    );
+    assert_eq!(out.headers.get_all("set-cookie").count(), 2);
+    let call = &server.requests()[0];
+    assert_eq!(call.path, "/v1/clients/handshake_payload?nonce=nonce_123");
+    assert_eq!(call.headers["authorization"], "Bearer sk_test_resolve");
+}
+
+#[actix_web::test]
+async fn handshake_token_with_a_foreign_category_or_key_is_rejected() {
+    let key = SigningKey::generate("ins_own").unwrap();
+    let foreign = SigningKey::generate("ins_own").unwrap();
+    let server = MockServer::jwks(json!({}));
+    let payload = json!({"handshake": ["__session=x; Path=/"]});
+    let template = key.sign_with_header(
+        &json!({"alg": "RS256", "kid": "ins_own", "cat": "cl_B7d4PD222AAA"}),
+        &payload,
+    );
+    let forged = foreign.sign(&payload);
+    for (name, token) in [("jwt template category", template), ("foreign key", forged)] {
+        let req = request().uri(&format!("/path?__clerk_handshake={token}"));
+        let out = run(own_key_with_api(&key, &server, PK_TEST, NOW_S), req).await;
+        assert_eq!(out.state["status"], "signed-out", "{name}: {}", out.state);
+        assert!(
+            out.message()
+                .unwrap()
+                .starts_with("Clerk: Handshake token verification failed"),
+            "{name}"
+        );
+        assert!(
+            out.headers.get_all("set-cookie").next().is_none(),
+            "{name}: no cookies from a bad handshake"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn rows_40_43_expired_cookie_is_refreshed_with_the_suffixed_refresh_cookie() {
+    let cookie = format!(
+        "__session_MqCvchyS={}; Path=/; Secure; SameSite=Lax",
+        jwt("mockJwt")
+    );
+    let jwks = fixtures::json("jwks_mock.json");
+    let server = MockServer::start(move |req| {
+        if req.path == "/v1/jwks" {
+            support::Reply::json(200, &jwks)
+        } else if req
+            .path
+            .starts_with("/v1/sessions/sess_2GbDB4enNdCa5vS1zpC3Xzg9tK9/refresh")
+        {
+            support::Reply::json(200, &json!({"object": "cookies", "cookies": [cookie]}))
+        } else {
+            support::Reply::json(404, &json!({"errors": []}))
+        }
+    });
+    let req = with_cookies(
+        request(),
+        &[
+            ("__client_uat", "12345"),
+            ("__session", &jwt("mockExpiredJwt")),
+            ("__refresh", "should_not_be_used"),
+            ("__refresh_MqCvchyS", "refresh_token_value"),
+        ],
+    )
+    .insert_header(("origin", "https://example.com"));
+    let out = run(
+        clerk(&server, PK_LIVE, "deadbeef", NOW_S).build().unwrap(),
+        req,
+    )
+    .await;
+    out.assert("signed-in", None);
+    assert!(out.header("set-cookie").starts_with("__session_MqCvchyS="));
+    let refresh = server
+        .requests()
+        .into_iter()
+        .find(|r| r.path.contains("/refresh"))
+        .expect("refresh called");
+    assert_eq!(refresh.method, "POST");
+    assert!(
+        refresh.path.ends_with("?suffixed_cookies=false"),
+        "{}",
+        refresh.path
+    );
+    let body: Value = serde_json::from_slice(&refresh.body).unwrap();
+    assert_eq!(body["format"], "cookie");
+    assert_eq!(body["refresh_token"], "refresh_token_value");
+    assert_eq!(body["expired_token"], jwt("mockExpiredJwt"));
+    assert_eq!(body["request_origin"], "http://example.com");
+    assert!(
+        body["request_headers"]["cookie"][0]
+            .as_str()
+            .unwrap()
+            .contains("__client_uat=12345")
+    );
+}
+
+#[actix_web::test]
+async fn failed_refresh_reports_clerks_error_code() {
+    let jwks = fixtures::json("jwks_mock.json");
+    let server = MockServer::start(move |req| {
+        if req.path == "/v1/jwks" {
+            support::Reply::json(200, &jwks)
+        } else {
+            support::Reply::json(
+                422,
+                &json!({"errors": [{"code": "refresh_token_invalid", "message": "invalid", "long_message": "invalid"}]}),
+            )
+        }
+    });
+    let req = with_cookies(
+        request(),
+        &[
+            ("__client_uat", "12345"),
+            ("__session", &jwt("mockExpiredJwt")),
+            ("__refresh_MqCvchyS", "bad"),
+        ],
+    );
+    let out = run(
+        clerk(&server, PK_LIVE, "deadbeef", NOW_S).build().unwrap(),
+        req,
+    )
+    .await;
+    out.assert(
+        "handshake",
+        Some("session-token-expired-refresh-refresh_token_invalid"),
+    );
+    let req = with_cookies(
+        test::TestRequest::post()
+            .uri("/path")
+            .insert_header(("host", "example.com")),
+        &[
+            ("__client_uat", "12345"),
+            ("__session", &jwt("mockExpiredJwt")),
+            ("__refresh_MqCvchyS", "bad"),
+        ],
+    );
+    let out = run(
+        clerk(&server, PK_LIVE, "deadbeef", NOW_S).build().unwrap(),
+        req,
+    )
+    .await;
+    out.assert(
+        "signed-out",
+        Some("session-token-expired-refresh-non-eligible-non-get"),
+    );
+}
+
+// ---- Machine tokens (rows 45-63, §4) ----
+
+fn machine_api() -> MockServer {
+    let fixtures = fixtures::json("machine_tokens.json");
+    let results = fixtures["mockVerificationResults"].clone();
+    MockServer::start(move |req| {
+        let body: Value = serde_json::from_slice(&req.body).unwrap_or_default();
+        let (kind, token) = match req.path.as_str() {
+            "/api_keys/verify" => ("api_key", body["secret"].clone()),
+            "/m2m_tokens/verify" => ("m2m_token", body["token"].clone()),
+            "/oauth_applications/access_tokens/verify" => {
+                ("oauth_token", body["access_token"].clone())
+            }
+            _ => return support::Reply::json(404, &json!({"errors": []})),
+        };
+        if token.as_str().is_some_and(|t| t.ends_with("_invalid")) {
+            return support::Reply::json(
+                404,
+                &json!({"errors": [{"code": "resource_not_found", "message": "not found", "long_message": "not found"}]}),
+            );
+        }
+        // The wire is snake_case; the fixture is the JS SDK's camelCase view of it.
+        let camel = &results[kind];
+        support::Reply::json(
+            200,
+            &json!({
+                "object": kind, "id": camel["id"], "subject": camel["subject"], "scopes": camel["scopes"],
+                "claims": camel["claims"], "name": camel["name"], "client_id": camel["clientId"],
+            }),
+        )
+    })
+}
+
+fn machine_clerk(server: &MockServer, accepts: clerk_actix::AcceptsToken) -> Clerk {
+    clerk(server, PK_TEST, "sk_test_machine", NOW_S)
+        .accepts_token(accepts)
+        .build()
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn rows_45_46_machine_tokens_verified_by_the_backend_api() {
+    use clerk_actix::{AcceptsToken, TokenType};
+    let server = machine_api();
+    let tokens = fixtures::json("machine_tokens.json")["mockTokens"].clone();
+    for (kind, token_type, not_found) in [
+        ("api_key", TokenType::ApiKey, "API key not found"),
+        (
+            "oauth_token",
+            TokenType::OAuthToken,
+            "OAuth token not found",
+        ),
+        ("m2m_token", TokenType::M2mToken, "Machine token not found"),
+    ] {
+        let token = tokens[kind].as_str().unwrap();
+        let req = request().insert_header(("authorization", format!("Bearer {token}")));
+        let out = run(machine_clerk(&server, AcceptsToken::Only(token_type)), req).await;
+        out.assert("signed-in", None);
+        assert_eq!(out.state["tokenType"], kind);
+        let invalid = format!("{}_invalid", &token[..token.find('_').unwrap()]);
+        let req = request().insert_header(("authorization", format!("Bearer {invalid}")));
+        let out = run(machine_clerk(&server, AcceptsToken::Only(token_type)), req).await;
+        out.assert("signed-out", Some("token-invalid"));
+        assert_eq!(
+            out.message(),
+            Some(format!("{not_found} (code=token-invalid, status=404)").as_str())
+        );
+        assert_eq!(out.state["tokenType"], kind);
+    }
+    let paths: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
+    assert!(
+        paths.iter().all(|p| !p.starts_with("/v1")),
+        "machine endpoints have no version segment: {paths:?}"
+    );
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| r.headers["authorization"] == "Bearer sk_test_machine")
+    );
+}
+
+#[actix_web::test]
+async fn row_47_m2m_uses_the_machine_secret_key() {
+    use clerk_actix::{AcceptsToken, TokenType};
+    let server = machine_api();
+    let clerk = clerk(&server, PK_TEST, "sk_test_machine", NOW_S)
+        .machine_secret_key("ak_xxxxx")
+        .accepts_token(AcceptsToken::Only(TokenType::M2mToken))
+        .build()
+        .unwrap();
+    let req = request().insert_header((
+        "authorization",
+        "Bearer mt_8XOIucKvqHVr5tYP123456789abcdefghij",
+    ));
+    run(clerk, req).await.assert("signed-in", None);
+    assert_eq!(
+        server.requests()[0].headers["authorization"],
+        "Bearer ak_xxxxx"
+    );
+}
+
+#[actix_web::test]
+async fn row_48_machine_tokens_need_a_key_at_start_up() {
+    let err = Clerk::builder()
+        .publishable_key(PK_TEST)
+        .jwt_key(fixtures::text("pem_public_signing_key.pem"))
+        .accepts_token(clerk_actix::AcceptsToken::Only(
+            clerk_actix::TokenType::M2mToken,
+        ))
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains(
+        "Machine token authentication requires either a Machine secret key or a Clerk secret key"
+    ));
+}
+
+#[actix_web::test]
+async fn rows_49_63_any_arrays_and_mismatches() {
+    use clerk_actix::AcceptsToken::{self, Any, AnyOf, Only};
+    use clerk_actix::TokenType::{ApiKey, M2mToken, OAuthToken, SessionToken};
+    let server = machine_api();
+    let jwks = jwks_server();
+    let session = jwt("mockJwt");
+    let bearer = |t: &str| request().insert_header(("authorization", format!("Bearer {t}")));
+    let cases: Vec<(&str, AcceptsToken, String, &str, Option<&str>, Option<&str>)> = vec![
+        // (row, accepts, token, status, reason, tokenType)
+        (
+            "49",
+            Any,
+            "ak_abc".into(),
+            "signed-in",
+            None,
+            Some("api_key"),
+        ),
+        (
+            "49",
+            Any,
+            "mt_abc".into(),
+            "signed-in",
+            None,
+            Some("m2m_token"),
+        ),
+        (
+            "51",
+            Only(OAuthToken),
+            "ak_abc".into(),
+            "signed-out",
+            Some("token-type-mismatch"),
+            Some("oauth_token"),
+        ),
+        (
+            "52",
+            Only(M2mToken),
+            "oat_abc".into(),
+            "signed-out",
+            Some("token-type-mismatch"),
+            Some("m2m_token"),
+        ),
+        (
+            "53",
+            Only(ApiKey),
+            "mt_abc".into(),
+            "signed-out",
+            Some("token-type-mismatch"),
+            Some("api_key"),
+        ),
+        (
+            "54",
+            Only(M2mToken),
+            session.clone(),
+            "signed-out",
+            Some("token-type-mismatch"),
+            Some("m2m_token"),
+        ),
+        (
+            "56",
+            AnyOf(vec![ApiKey, OAuthToken]),
+            "ak_abc".into(),
+            "signed-in",
+            None,
+            Some("api_key"),
+        ),
+        (
+            "59",
+            AnyOf(vec![SessionToken, M2mToken]),
+            "mt_abc".into(),
+            "signed-in",
+            None,
+            Some("m2m_token"),
+        ),
+        (
+            "60",
+            AnyOf(vec![ApiKey, OAuthToken]),
+            "mt_abc".into(),
+            "signed-out",
+            Some("token-type-mismatch"),
+            None,
+        ),
+        (
+            "61",
+            AnyOf(vec![ApiKey, OAuthToken]),
+            session.clone(),
+            "signed-out",
+            Some("token-type-mismatch"),
+            None,
+        ),
+    ];
+    for (row, accepts, token, status, reason, token_type) in cases {
+        let out = run(machine_clerk(&server, accepts), bearer(&token)).await;
+        assert_eq!(
+            (out.status(), out.reason(), out.state["tokenType"].as_str()),
+            (status, reason, token_type),
+            "row {row}: {}",
+            out.state
+        );
+    }
+    // Rows 50/57: a session token where session tokens are accepted (keys from the JWKS server).
+    for accepts in [Any, AnyOf(vec![SessionToken, ApiKey])] {
+        let clerk = clerk(&jwks, PK_TEST, "sk_test_machine", NOW_S)
+            .accepts_token(accepts)
+            .build()
+            .unwrap();
+        run(clerk, bearer(&session)).await.assert("signed-in", None);
+    }
+    // Row 62: no token at all, only machine types accepted.
+    let req = with_cookies(request(), &[("__client_uat", "0")]);
+    let out = run(machine_clerk(&server, AnyOf(vec![ApiKey, M2mToken])), req).await;
+    out.assert("signed-out", Some("token-type-mismatch"));
+    assert_eq!(out.state["tokenType"], Value::Null);
+    // Row 63: a machine token in the cookie where a header token is required.
+    for (kind, token_type) in [
+        ("api_key", ApiKey),
+        ("m2m_token", M2mToken),
+        ("oauth_token", OAuthToken),
+    ] {
+        let req = with_cookies(request(), &[("__session", "ak_in_cookie")]);
+        let out = run(machine_clerk(&server, Only(token_type)), req).await;
+        out.assert("signed-out", Some("No token in header"));
+        assert_eq!(out.state["tokenType"], kind);
+        assert_eq!(out.message(), None);
+    }
+}
+
+#[actix_web::test]
+async fn oauth_and_m2m_jwts_are_verified_locally() {
+    use clerk_actix::AcceptsToken;
+    let server = jwks_server();
+    let clerk = |now| {
+        clerk(&server, PK_TEST, "sk_test_machine", now)
+            .accepts_token(AcceptsToken::Any)
+            .build()
+            .unwrap()
+    };
+    let oauth = jwt("mockSignedOAuthAccessTokenJwt");
+    let req = request().insert_header(("authorization", format!("Bearer {oauth}")));
+    let out = run(clerk(NOW_S), req).await;
+    out.assert("signed-in", None);
+    assert_eq!(out.state["tokenType"], "oauth_token");
+    let req = request().insert_header((
+        "authorization",
+        format!(
+            "Bearer {}",
+            jwt("mockSignedOAuthAccessTokenJwtApplicationTyp")
+        ),
+    ));
+    run(clerk(NOW_S), req).await.assert("signed-in", None);
+    // Expired: reported as a machine verification failure.
+    let req = request().insert_header(("authorization", format!("Bearer {oauth}")));
+    let out = run(clerk(NOW_S + 3600), req).await;
+    out.assert("signed-out", Some("token-verification-failed"));
+    assert!(out.message().unwrap().contains("expired"));
+    // An M2M JWT with a non-M2M category is rejected before any key lookup.
+    let key = SigningKey::generate("ins_own").unwrap();
+    let m2m = key.sign_with_header(
+        &json!({"alg": "RS256", "kid": "ins_own", "cat": "cl_B7d4PD111AAA"}),
+        &json!({"sub": "mch_1", "exp": NOW_S + 60}),
+    );
+    let hits = server.hits();
+    let req = request().insert_header(("authorization", format!("Bearer {m2m}")));
+    let out = run(clerk(NOW_S), req).await;
+    out.assert("signed-out", Some("token-invalid"));
+    assert_eq!(
+        out.message(),
+        Some("Invalid M2M JWT category. (code=token-invalid, status=n/a)")
+    );
+    assert_eq!(server.hits(), hits);
+}
+
+// ---- Organization sync (§1.13) ----
+
+#[actix_web::test]
+async fn organization_in_the_url_is_activated_through_a_handshake() {
+    let key = SigningKey::generate("ins_own").unwrap();
+    let options = clerk_actix::OrganizationSyncOptions {
+        organization_patterns: vec![
+            "/orgs/:id".into(),
+            "/orgs/:id/(.*)".into(),
+            "/teams/:slug/(.*)".into(),
+        ],
+        personal_account_patterns: vec!["/me".into(), "/me/(.*)".into()],
+    };
+    let clerk = || {
+        Clerk::builder()
+            .publishable_key(PK_LIVE)
+            .jwt_key(key.public_key_pem())
+            .organization_sync(options.clone())
+            .clock(|| at(NOW_S))
+            .build()
+            .unwrap()
+    };
+    let session = SessionToken::new("user_1")
+        .issuer("https://clerk.inspired.puma-74.lcl.dev")
+        .issued_at(at(NOW_S))
+        .organization("org_a", "team-a", "admin", &[])
+        .sign(&key);
+    let page = |path: &str| {
+        with_cookies(
+            request().uri(path),
+            &[("__session", &session), ("__client_uat", "12345")],
+        )
+    };
+    let out = run(clerk(), page("/orgs/org_b/settings")).await;
+    out.assert("handshake", Some("active-organization-mismatch"));
+    assert_eq!(out.query("organization_id").as_deref(), Some("org_b"));
+    run(clerk(), page("/orgs/org_a/settings"))
+        .await
+        .assert("signed-in", None);
+    let out = run(clerk(), page("/teams/team-b/x")).await;
+    assert_eq!(out.query("organization_id").as_deref(), Some("team-b"));
+    run(clerk(), page("/teams/team-a/x"))
+        .await
+        .assert("signed-in", None);
+    let out = run(clerk(), page("/me")).await;
+    out.assert("handshake", Some("active-organization-mismatch"));
+    assert_eq!(out.query("organization_id").as_deref(), Some(""));
+    run(clerk(), page("/elsewhere"))
+        .await
+        .assert("signed-in", None);
+    // After three redirects the org switch is skipped (the org was not valid for this user).
+    let req = with_cookies(
+        request().uri("/orgs/org_b"),
+        &[
+            ("__session", &session),
+            ("__client_uat", "12345"),
+            ("__clerk_redirect_count", "3"),
+        ],
+    );
+    run(clerk(), req).await.assert("signed-in", None);
+    // API clients are never redirected.
+    let req = with_cookies(
+        request()
+            .uri("/orgs/org_b")
+            .insert_header(("sec-fetch-dest", "empty")),
+        &[("__session", &session), ("__client_uat", "12345")],
+    );
+    run(clerk(), req).await.assert("signed-in", None);
+}
+
+#[actix_web::test]
+async fn invalid_organization_sync_patterns_fail_at_start_up() {
+    let err = Clerk::builder()
+        .publishable_key(PK_LIVE)
+        .jwt_key(fixtures::text("pem_public_signing_key.pem"))
+        .organization_sync(clerk_actix::OrganizationSyncOptions {
+            organization_patterns: vec!["/orgs/(".into()],
+            personal_account_patterns: vec![],
+        })
+        .build()
+        .unwrap_err();
+    assert!(
+        err.to_string().starts_with("organization_sync is invalid"),
+        "{err}"
+    );
 }

@@ -193,6 +193,8 @@ pub(crate) struct AuthState {
     pub(crate) claims: Option<SessionClaims>,
     /// Whether the claims make this request authenticated (false for pending sessions).
     pub(crate) authenticated: bool,
+    /// A verified machine token.
+    pub(crate) machine: Option<crate::machine::MachineAuth>,
     /// Headers for the response: debug headers, `Set-Cookie`, `Location`.
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) clerk: Clerk,
@@ -312,6 +314,16 @@ impl ClerkAuth {
     /// configured otherwise; see [`ClerkBuilder::treat_pending_as_signed_out`](crate::ClerkBuilder::treat_pending_as_signed_out)).
     pub fn is_signed_in(&self) -> bool {
         self.0.authenticated
+    }
+
+    /// The verified machine token (API key, M2M or OAuth token), when one was accepted.
+    pub fn machine(&self) -> Option<&crate::machine::MachineAuth> {
+        self.0.machine.as_ref()
+    }
+
+    /// Signed in with a session, or authenticated with an accepted machine token.
+    pub fn is_authenticated(&self) -> bool {
+        self.0.authenticated || self.0.machine.is_some()
     }
 
     /// Why the request is not signed in (`None` when it is).

@@ -52,14 +52,17 @@ pub mod client;
 mod config;
 mod cookies;
 mod crypto;
+mod current;
 #[cfg(feature = "dev")]
 pub mod dev;
 mod error;
 mod extract;
+mod handshake;
 mod http;
 mod jwks;
 mod jwt;
 mod keys;
+mod machine;
 mod middleware;
 pub mod models;
 mod organization_sync;
@@ -67,6 +70,7 @@ mod publishable_key;
 mod request;
 mod route_matcher;
 mod secret;
+pub mod ui;
 mod verify;
 pub mod webhooks;
 
@@ -78,8 +82,13 @@ pub use authorization::{
 pub use claims::{ClaimsError, SessionClaims, SessionStatus};
 pub use client::ClerkClient;
 pub use config::{Clerk, ClerkBuilder, ConfigError, DEFAULT_API_URL, DEFAULT_API_VERSION};
+pub use current::{
+    CurrentError, CurrentOrganization, CurrentSession, CurrentUser, SessionList, TokenOptions,
+    clerk_client, current_user,
+};
 pub use error::{TokenCarrier, TokenErrorReason, TokenVerificationError};
 pub use extract::{Auth, AuthRejection, ClerkRequestExt, SignedIn};
+pub use machine::{AcceptsToken, MachineAuth};
 pub use middleware::{ClerkMiddleware, ClerkMiddlewareService};
 pub use organization_sync::{OrganizationMatcher, OrganizationSyncOptions, OrganizationSyncTarget};
 pub use publishable_key::{InstanceType, PublishableKey, PublishableKeyError};

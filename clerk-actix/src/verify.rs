@@ -185,6 +185,26 @@ fn check_header_type(
     .with_action(action::ENSURE_CLERK_JWT))
 }
 
+/// The signature check alone (handshake tokens have no time claims to check).
+pub(crate) fn verify_signature(
+    jwt: &DecodedJwt<'_>,
+    alg: RsaAlgorithm,
+    key: &VerifyingKey,
+) -> Result<(), TokenVerificationError> {
+    match crypto::verify(alg, &key.key, jwt.signing_input.as_bytes(), &jwt.signature) {
+        Err(err) => Err(TokenVerificationError::new(
+            TokenErrorReason::TokenVerificationFailed,
+            format!("Error verifying JWT signature. {err}"),
+        )
+        .with_action(action::ENSURE_CLERK_JWT)),
+        Ok(SignatureCheck::Invalid) => Err(TokenVerificationError::new(
+            TokenErrorReason::TokenInvalidSignature,
+            "JWT signature is invalid.",
+        )),
+        Ok(SignatureCheck::Valid) => Ok(()),
+    }
+}
+
 /// Signature, then claims, in Clerk's order. Returns the verified payload.
 pub(crate) fn verify_signature_and_claims(
     jwt: DecodedJwt<'_>,
@@ -193,22 +213,7 @@ pub(crate) fn verify_signature_and_claims(
     validation: &TokenValidation,
     now_ms: f64,
 ) -> Result<Map<String, Value>, TokenVerificationError> {
-    match crypto::verify(alg, &key.key, jwt.signing_input.as_bytes(), &jwt.signature) {
-        Err(err) => {
-            return Err(TokenVerificationError::new(
-                TokenErrorReason::TokenVerificationFailed,
-                format!("Error verifying JWT signature. {err}"),
-            )
-            .with_action(action::ENSURE_CLERK_JWT));
-        }
-        Ok(SignatureCheck::Invalid) => {
-            return Err(TokenVerificationError::new(
-                TokenErrorReason::TokenInvalidSignature,
-                "JWT signature is invalid.",
-            ));
-        }
-        Ok(SignatureCheck::Valid) => {}
-    }
+    verify_signature(&jwt, alg, key)?;
     let payload = jwt.payload;
     check_claims(&payload, validation, now_ms)?;
     Ok(payload)
@@ -220,7 +225,7 @@ fn check_claims(
     now_ms: f64,
 ) -> Result<(), TokenVerificationError> {
     let sub = payload.get("sub");
-    if !sub.and_then(Value::as_str).is_some_and(|s| !s.is_empty()) {
+    if sub.and_then(Value::as_str).is_none_or(|s| s.is_empty()) {
         return Err(TokenVerificationError::new(
             TokenErrorReason::TokenVerificationFailed,
             format!(
