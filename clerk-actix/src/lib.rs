@@ -72,6 +72,7 @@ mod route_matcher;
 mod secret;
 pub mod ui;
 mod verify;
+pub mod webhooks;
 
 pub use auth::{AuthReason, AuthStatus, ClerkAuth, TokenType};
 pub use authorization::{

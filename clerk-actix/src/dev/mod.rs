@@ -45,6 +45,9 @@
 //!
 //! Configure the app under test with `Clerk::builder().jwt_key(key.public_key_pem())` (no
 //! network at all) or serve [`SigningKey::jwks`] from a local server as the Backend API.
+//!
+//! [`sign_webhook`] signs webhook deliveries, to test handlers that take
+//! [`ClerkWebhook`](crate::webhooks::ClerkWebhook).
 
 mod api_error;
 mod bapi;
@@ -56,8 +59,10 @@ mod pages;
 mod render;
 mod store;
 mod tokens;
+mod webhooks;
 
 pub use error::DevError;
 pub use instance::{DevInstance, DevInstanceConfig};
 pub use keys::SigningKey;
 pub use tokens::SessionToken;
+pub use webhooks::sign_webhook;
