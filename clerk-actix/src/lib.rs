@@ -56,10 +56,18 @@ mod extract;
 mod jwks;
 mod jwt;
 mod keys;
+mod macro_support;
 mod middleware;
+mod name_rules;
+mod protect;
 mod publishable_key;
+mod redirect;
+mod rejection;
 mod request;
+mod requirement;
 mod secret;
+#[cfg(test)]
+mod test_support;
 mod verify;
 
 pub use auth::{AuthReason, AuthStatus, ClerkAuth, TokenType};
@@ -72,5 +80,21 @@ pub use config::{Clerk, ClerkBuilder, ConfigError, DEFAULT_API_URL, DEFAULT_API_
 pub use error::{TokenCarrier, TokenErrorReason, TokenVerificationError};
 pub use extract::{Auth, AuthRejection, ClerkRequestExt, SignedIn};
 pub use middleware::{ClerkMiddleware, ClerkMiddlewareService};
+pub use protect::{
+    Protect, ProtectService, RequireAuth, RequireFeature, RequireOrgRole, RequirePermission,
+    RequirePlan,
+};
 pub use publishable_key::{InstanceType, PublishableKey, PublishableKeyError};
+pub use rejection::Rejection;
+pub use requirement::Requirement;
 pub use verify::TokenValidation;
+
+/// What the guard attributes expand to; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::authorization::{Has, Reverification};
+    pub use crate::macro_support::{RequestParts, with_output};
+    pub use crate::protect::Protect;
+    pub use crate::requirement::Requirement;
+    pub use actix_web::{Error, HttpRequest, HttpResponse};
+}
