@@ -44,6 +44,7 @@ compile_error!(
     "clerk-actix: enable exactly one JWT crypto backend: the default feature `aws-lc-rs`, or `rust-crypto`."
 );
 
+mod attributes;
 mod auth;
 mod authorization;
 mod background;
@@ -70,6 +71,10 @@ mod secret;
 mod test_support;
 mod verify;
 
+pub use attributes::{
+    protect, require_auth, require_feature, require_org_role, require_permission, require_plan,
+    require_reverification,
+};
 pub use auth::{AuthReason, AuthStatus, ClerkAuth, TokenType};
 pub use authorization::{
     Has, Reverification, ReverificationLevel, UnknownReverificationPreset,
