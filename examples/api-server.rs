@@ -1,2 +1,70 @@
-//! API server example (being built): see README.
-fn main() {}
+//! API server example: Clerk session tokens in the `Authorization` header (or `__session` cookie).
+//!
+//! Configured only from the environment (`CLERK_PUBLISHABLE_KEY`, `CLERK_SECRET_KEY` or `CLERK_JWT_KEY`,
+//! `CLERK_API_URL`, `CLERK_AUTHORIZED_PARTIES`, ...; see the README). Binds `127.0.0.1:$PORT` (default 8080).
+//!
+//! Routes:
+//! - `GET /api/me`: the signed-in user's ids, or 401 JSON.
+//! - `GET /api/public`: everyone; says whether the request is signed in and why not.
+//! - `GET /healthz`: `ok`, outside the Clerk middleware (the bare baseline for benchmarks).
+
+use actix_web::{App, HttpResponse, HttpServer, get, web};
+use clerk_actix::{Auth, Clerk, ClerkMiddleware, SignedIn};
+use serde_json::json;
+
+#[get("/api/me")]
+async fn me(user: SignedIn) -> HttpResponse {
+    HttpResponse::Ok().json(json!({
+        "userId": user.user_id(),
+        "sessionId": user.session_id(),
+        "orgId": user.org_id(),
+        "orgRole": user.org_role(),
+        "orgPermissions": user.org_permissions(),
+    }))
+}
+
+#[get("/api/public")]
+async fn public(auth: Auth) -> HttpResponse {
+    HttpResponse::Ok().json(json!({
+        "signedIn": auth.is_signed_in(),
+        "userId": auth.user_id(),
+        "status": auth.status().as_str(),
+        "reason": auth.reason().map(|reason| reason.as_str()),
+    }))
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+#[actix_web::main]
+async fn main() -> std::io::Result<()> {
+    let clerk = match Clerk::from_env() {
+        Ok(clerk) => clerk,
+        Err(err) => {
+            eprintln!("api-server: Clerk is not configured: {err}");
+            std::process::exit(2);
+        }
+    };
+    let port: u16 = match std::env::var("PORT") {
+        Ok(port) => port.parse().unwrap_or_else(|_| {
+            eprintln!("api-server: PORT must be a port number, got {port:?}");
+            std::process::exit(2);
+        }),
+        Err(_) => 8080,
+    };
+    println!("api-server listening on http://127.0.0.1:{port}");
+    HttpServer::new(move || {
+        App::new()
+            .route("/healthz", web::get().to(healthz))
+            .service(
+                web::scope("")
+                    .wrap(ClerkMiddleware::new(clerk.clone()))
+                    .service(me)
+                    .service(public),
+            )
+    })
+    .bind(("127.0.0.1", port))?
+    .run()
+    .await
+}

@@ -193,6 +193,8 @@ pub(crate) struct AuthState {
     pub(crate) claims: Option<SessionClaims>,
     /// Whether the claims make this request authenticated (false for pending sessions).
     pub(crate) authenticated: bool,
+    /// A verified machine token.
+    pub(crate) machine: Option<crate::machine::MachineAuth>,
     /// Headers for the response: debug headers, `Set-Cookie`, `Location`.
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) clerk: Clerk,
@@ -253,7 +255,9 @@ impl RequestInfo {
                     .or_else(|| self.host.as_ref().and_then(|v| v.to_str().ok()))
                     .or_else(|| self.uri.authority().map(|a| a.as_str()))
                     .or(self.fallback_host.as_deref())?;
-                let proto = first(&self.forwarded_proto).unwrap_or(if self.secure { "https" } else { "http" });
+                let proto = first(&self.forwarded_proto)
+                    .or_else(|| self.uri.scheme_str())
+                    .unwrap_or(if self.secure { "https" } else { "http" });
                 let path = self.uri.path_and_query().map_or("/", |p| p.as_str());
                 Url::parse(&format!("{proto}://{host}{path}")).ok()
             })
@@ -312,6 +316,16 @@ impl ClerkAuth {
         self.0.authenticated
     }
 
+    /// The verified machine token (API key, M2M or OAuth token), when one was accepted.
+    pub fn machine(&self) -> Option<&crate::machine::MachineAuth> {
+        self.0.machine.as_ref()
+    }
+
+    /// Signed in with a session, or authenticated with an accepted machine token.
+    pub fn is_authenticated(&self) -> bool {
+        self.0.authenticated || self.0.machine.is_some()
+    }
+
     /// Why the request is not signed in (`None` when it is).
     pub fn reason(&self) -> Option<&AuthReason> {
         self.0.reason.as_ref()
@@ -324,7 +338,11 @@ impl ClerkAuth {
 
     /// The raw verified token (Clerk's `getToken()` without a template). Treat it as a secret.
     pub fn token(&self) -> Option<&str> {
-        if self.0.authenticated { self.0.token.as_deref() } else { None }
+        if self.0.authenticated {
+            self.0.token.as_deref()
+        } else {
+            None
+        }
     }
 
     /// The kind of token presented.
@@ -333,7 +351,11 @@ impl ClerkAuth {
     }
 
     fn claims_if_signed_in(&self) -> Option<&SessionClaims> {
-        if self.0.authenticated { self.0.claims.as_ref() } else { None }
+        if self.0.authenticated {
+            self.0.claims.as_ref()
+        } else {
+            None
+        }
     }
 
     /// The session claims of a signed-in request.
@@ -348,12 +370,16 @@ impl ClerkAuth {
 
     /// The session id (`sid`), when signed in.
     pub fn session_id(&self) -> Option<&str> {
-        self.claims_if_signed_in().and_then(SessionClaims::session_id)
+        self.claims_if_signed_in()
+            .and_then(SessionClaims::session_id)
     }
 
     /// The session status (`sts`): also set for a `pending` session, which counts as signed out.
     pub fn session_status(&self) -> Option<&SessionStatus> {
-        self.0.claims.as_ref().and_then(SessionClaims::session_status)
+        self.0
+            .claims
+            .as_ref()
+            .and_then(SessionClaims::session_status)
     }
 
     /// The impersonator (`act`), when an actor token was used.
@@ -378,18 +404,21 @@ impl ClerkAuth {
 
     /// The permissions in the active organization, e.g. `org:invoices:read`.
     pub fn org_permissions(&self) -> Option<&[String]> {
-        self.claims_if_signed_in().and_then(SessionClaims::org_permissions)
+        self.claims_if_signed_in()
+            .and_then(SessionClaims::org_permissions)
     }
 
     /// Minutes since the first and second factor were verified (`fva`); `-1` means never.
     pub fn factor_verification_age(&self) -> Option<[i64; 2]> {
-        self.claims_if_signed_in().and_then(SessionClaims::factor_verification_age)
+        self.claims_if_signed_in()
+            .and_then(SessionClaims::factor_verification_age)
     }
 
     /// Clerk's `has()`: whether the signed-in user has the role, permission, feature, plan or
     /// recent verification asked for. Always `false` when signed out.
     pub fn has(&self, check: &Has) -> bool {
-        self.claims_if_signed_in().is_some_and(|claims| claims.has(check))
+        self.claims_if_signed_in()
+            .is_some_and(|claims| claims.has(check))
     }
 
     /// The [`Clerk`] instance that authenticated this request.

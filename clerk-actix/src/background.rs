@@ -21,7 +21,10 @@ where
     F: FnOnce() -> Fut + Send + 'static,
     Fut: Future<Output = ()> + 'static,
 {
-    let sender = SENDER.get_or_init(start).as_ref().ok_or(BackgroundUnavailable)?;
+    let sender = SENDER
+        .get_or_init(start)
+        .as_ref()
+        .ok_or(BackgroundUnavailable)?;
     sender
         .send(Box::new(move || Box::pin(job())))
         .map_err(|_| BackgroundUnavailable)

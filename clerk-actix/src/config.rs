@@ -43,15 +43,18 @@ pub(crate) struct ClerkOptions {
     pub(crate) machine_secret_key: Option<Secret>,
     pub(crate) publishable_key: Option<PublishableKey>,
     pub(crate) api_url: String,
-    pub(crate) api_version: String,
     pub(crate) sign_in_url: Option<String>,
     pub(crate) sign_up_url: Option<String>,
     pub(crate) proxy_url: Option<String>,
     pub(crate) domain: Option<String>,
     pub(crate) is_satellite: bool,
+    pub(crate) satellite_auto_sync: bool,
     pub(crate) treat_pending_as_signed_out: bool,
+    pub(crate) accepts_token: crate::AcceptsToken,
     pub(crate) validation: TokenValidation,
     pub(crate) keys: KeySource,
+    /// The Backend API client (when a secret key is configured): handshake payloads, refresh, users.
+    pub(crate) client: Option<crate::ClerkClient>,
     pub(crate) clock: Option<Arc<dyn Fn() -> SystemTime + Send + Sync>>,
 }
 
@@ -61,11 +64,15 @@ impl ClerkOptions {
     }
 
     pub(crate) fn instance_type(&self) -> Option<InstanceType> {
-        self.publishable_key.as_ref().map(PublishableKey::instance_type)
+        self.publishable_key
+            .as_ref()
+            .map(PublishableKey::instance_type)
     }
 
     pub(crate) fn cookie_suffix(&self) -> &str {
-        self.publishable_key.as_ref().map_or("", PublishableKey::cookie_suffix)
+        self.publishable_key
+            .as_ref()
+            .map_or("", PublishableKey::cookie_suffix)
     }
 }
 
@@ -105,12 +112,18 @@ impl fmt::Debug for Clerk {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let o = self.options();
         f.debug_struct("Clerk")
-            .field("publishable_key", &o.publishable_key.as_ref().map(PublishableKey::as_str))
+            .field(
+                "publishable_key",
+                &o.publishable_key.as_ref().map(PublishableKey::as_str),
+            )
             .field("secret_key", &o.secret_key.as_ref().map(|_| "[redacted]"))
-            .field("keys", &match &o.keys {
-                KeySource::Pem(_) => "CLERK_JWT_KEY (networkless)",
-                KeySource::Jwks(_) => "JWKS from the Backend API",
-            })
+            .field(
+                "keys",
+                &match &o.keys {
+                    KeySource::Pem(_) => "CLERK_JWT_KEY (networkless)",
+                    KeySource::Jwks(_) => "JWKS from the Backend API",
+                },
+            )
             .field("api_url", &o.api_url)
             .field("sign_in_url", &o.sign_in_url)
             .field("sign_up_url", &o.sign_up_url)
@@ -179,7 +192,9 @@ pub struct ClerkBuilder {
     proxy_url: Option<String>,
     domain: Option<String>,
     is_satellite: Option<String>,
+    satellite_auto_sync: bool,
     treat_pending_as_signed_out: Option<bool>,
+    accepts_token: crate::AcceptsToken,
     validation: TokenValidation,
     jwks: JwksSettings,
     clock: Option<Arc<dyn Fn() -> SystemTime + Send + Sync>>,
@@ -189,7 +204,10 @@ impl fmt::Debug for ClerkBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClerkBuilder")
             .field("publishable_key", &self.publishable_key)
-            .field("secret_key", &self.secret_key.as_ref().map(|_| "[redacted]"))
+            .field(
+                "secret_key",
+                &self.secret_key.as_ref().map(|_| "[redacted]"),
+            )
             .field("jwt_key", &self.jwt_key.as_ref().map(|_| "[set]"))
             .field("api_url", &self.api_url)
             .finish_non_exhaustive()
@@ -219,11 +237,16 @@ impl ClerkBuilder {
     /// assert!(err.to_string().starts_with("CLERK_PUBLISHABLE_KEY is invalid"));
     /// ```
     pub fn from_vars(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let var = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let var = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
         let mut builder = Self {
             secret_key: var("CLERK_SECRET_KEY"),
             machine_secret_key: var("CLERK_MACHINE_SECRET_KEY"),
-            publishable_key: var("CLERK_PUBLISHABLE_KEY").or_else(|| var("PUBLIC_CLERK_PUBLISHABLE_KEY")),
+            publishable_key: var("CLERK_PUBLISHABLE_KEY")
+                .or_else(|| var("PUBLIC_CLERK_PUBLISHABLE_KEY")),
             jwt_key: var("CLERK_JWT_KEY"),
             api_url: var("CLERK_API_URL"),
             api_version: var("CLERK_API_VERSION"),
@@ -306,6 +329,13 @@ impl ClerkBuilder {
         self
     }
 
+    /// Whether a satellite app syncs with the primary domain on a first visit without cookies
+    /// (default `false`, as Clerk: a visitor with no cookies is simply signed out).
+    pub fn satellite_auto_sync(mut self, auto_sync: bool) -> Self {
+        self.satellite_auto_sync = auto_sync;
+        self
+    }
+
     /// Origins accepted in a token's `azp` claim. Strongly recommended in production: it stops a
     /// token issued to another of your apps (or leaked from a subdomain) from being accepted.
     pub fn authorized_parties<I, S>(mut self, parties: I) -> Self
@@ -339,9 +369,24 @@ impl ClerkBuilder {
         self
     }
 
+    /// Which tokens the `Authorization` header may carry (default: session tokens only). Machine
+    /// tokens (API keys, M2M and OAuth tokens) are verified by the Backend API or, in JWT form,
+    /// locally.
+    pub fn accepts_token(mut self, accepts: crate::AcceptsToken) -> Self {
+        self.accepts_token = accepts;
+        self
+    }
+
     /// Whether a session with status `pending` counts as signed out (default `true`, as Clerk).
     pub fn treat_pending_as_signed_out(mut self, pending_is_signed_out: bool) -> Self {
         self.treat_pending_as_signed_out = Some(pending_is_signed_out);
+        self
+    }
+
+    /// How long fetched JWKS keys count as fresh before a background refresh (default 5 min,
+    /// as Clerk). Known keys keep working while a refresh fails.
+    pub fn jwks_freshness(mut self, freshness: Duration) -> Self {
+        self.jwks.freshness = freshness;
         self
     }
 
@@ -388,9 +433,15 @@ impl ClerkBuilder {
         };
         let secret_key = self.secret_key.map(Secret::new);
         let api_url = self.api_url.unwrap_or_else(|| DEFAULT_API_URL.to_owned());
-        check_http_url(&api_url, "CLERK_API_URL", "Use an absolute http(s) URL such as https://api.clerk.com.")?;
+        check_http_url(
+            &api_url,
+            "CLERK_API_URL",
+            "Use an absolute http(s) URL such as https://api.clerk.com.",
+        )?;
         let api_url = api_url.trim_end_matches('/').to_owned();
-        let api_version = self.api_version.unwrap_or_else(|| DEFAULT_API_VERSION.to_owned());
+        let api_version = self
+            .api_version
+            .unwrap_or_else(|| DEFAULT_API_VERSION.to_owned());
         if !(api_version.len() >= 2
             && api_version.starts_with('v')
             && api_version[1..].bytes().all(|b| b.is_ascii_digit()))
@@ -426,16 +477,27 @@ impl ClerkBuilder {
                 });
             }
         };
-        for (name, url) in [("CLERK_SIGN_IN_URL", &self.sign_in_url), ("CLERK_SIGN_UP_URL", &self.sign_up_url)] {
+        for (name, url) in [
+            ("CLERK_SIGN_IN_URL", &self.sign_in_url),
+            ("CLERK_SIGN_UP_URL", &self.sign_up_url),
+        ] {
             if let Some(url) = url {
                 if !url.starts_with('/') {
-                    check_http_url(url, name, "Use an absolute http(s) URL or a path starting with /.")?;
+                    check_http_url(
+                        url,
+                        name,
+                        "Use an absolute http(s) URL or a path starting with /.",
+                    )?;
                 }
             }
         }
         if let Some(proxy) = &self.proxy_url {
             if !proxy.starts_with('/') {
-                check_http_url(proxy, "CLERK_PROXY_URL", "Use an absolute https URL or a path starting with / (e.g. /__clerk).")?;
+                check_http_url(
+                    proxy,
+                    "CLERK_PROXY_URL",
+                    "Use an absolute https URL or a path starting with / (e.g. /__clerk).",
+                )?;
             }
         }
         if is_satellite {
@@ -445,9 +507,9 @@ impl ClerkBuilder {
                     help: "A satellite app needs CLERK_DOMAIN (its domain) or CLERK_PROXY_URL.",
                 });
             }
-            let development = secret_key
-                .as_ref()
-                .is_some_and(|s| s.expose().starts_with("sk_test_") || s.expose().starts_with("test_"));
+            let development = secret_key.as_ref().is_some_and(|s| {
+                s.expose().starts_with("sk_test_") || s.expose().starts_with("test_")
+            });
             if development && self.sign_in_url.is_none() {
                 return Err(ConfigError::Missing {
                     name: "CLERK_SIGN_IN_URL",
@@ -462,6 +524,37 @@ impl ClerkBuilder {
                 help: "Leave the default (16 KiB) or choose a larger bound.",
             });
         }
+        let accepts_machine_tokens = match &self.accepts_token {
+            crate::AcceptsToken::Only(t) => *t != crate::TokenType::SessionToken,
+            crate::AcceptsToken::AnyOf(list) => {
+                list.iter().any(|t| *t != crate::TokenType::SessionToken)
+            }
+            _ => true,
+        };
+        if accepts_machine_tokens && secret_key.is_none() && self.machine_secret_key.is_none() {
+            return Err(ConfigError::Missing {
+                name: "CLERK_SECRET_KEY",
+                help: "Machine token authentication requires either a Machine secret key or a Clerk secret key. Ensure a Clerk secret key or Machine secret key is set.",
+            });
+        }
+        // With only a machine secret key, the client can still verify M2M tokens with it.
+        let client_key = secret_key
+            .clone()
+            .or_else(|| self.machine_secret_key.clone().map(Secret::new));
+        let client = match &client_key {
+            None => None,
+            Some(secret) => {
+                let mut builder = crate::ClerkClient::builder(secret.expose()).api_url(&api_url);
+                if let Some(machine) = &self.machine_secret_key {
+                    builder = builder.machine_secret_key(machine);
+                }
+                Some(builder.build().map_err(|e| ConfigError::Invalid {
+                    name: "CLERK_SECRET_KEY",
+                    reason: e.to_string(),
+                    help: "Copy the secret key (sk_test_… or sk_live_…) from the API keys page of the Clerk Dashboard; it must be a single line.",
+                })?)
+            }
+        };
         let mut validation = self.validation;
         validation.authorized_parties.retain(|p| !p.is_empty());
         validation.audience.retain(|a| !a.is_empty());
@@ -470,15 +563,17 @@ impl ClerkBuilder {
             machine_secret_key: self.machine_secret_key.map(Secret::new),
             publishable_key,
             api_url,
-            api_version,
             sign_in_url: self.sign_in_url,
             sign_up_url: self.sign_up_url,
             proxy_url: self.proxy_url.map(|p| p.trim_end_matches('/').to_owned()),
             domain: self.domain,
             is_satellite,
+            satellite_auto_sync: self.satellite_auto_sync,
             treat_pending_as_signed_out: self.treat_pending_as_signed_out.unwrap_or(true),
+            accepts_token: self.accepts_token,
             validation,
             keys,
+            client,
             clock: self.clock,
         })
     }
@@ -515,25 +610,53 @@ mod tests {
     const PK: &str = "pk_test_Y2xlcmsuaW5zcGlyZWQucHVtYS03NC5sY2wuZGV2JA";
 
     fn from(vars: &[(&str, &str)]) -> Result<Clerk, ConfigError> {
-        let vars: Vec<(String, String)> = vars.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
-        ClerkBuilder::from_vars(|name| vars.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()))?.build()
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        ClerkBuilder::from_vars(|name| {
+            vars.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
+        })?
+        .build()
     }
 
     #[test]
     fn neither_secret_nor_jwt_key_names_both() {
         let err = from(&[("CLERK_PUBLISHABLE_KEY", PK)]).unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("CLERK_SECRET_KEY") && msg.contains("CLERK_JWT_KEY"), "{msg}");
+        assert!(
+            msg.contains("CLERK_SECRET_KEY") && msg.contains("CLERK_JWT_KEY"),
+            "{msg}"
+        );
     }
 
     #[test]
     fn bad_publishable_key_and_pem_fail_at_start() {
-        let err = from(&[("CLERK_PUBLISHABLE_KEY", "pk_test_nope"), ("CLERK_SECRET_KEY", "sk_test_x")]).unwrap_err();
-        assert!(err.to_string().starts_with("CLERK_PUBLISHABLE_KEY is invalid"), "{err}");
-        let err = from(&[("CLERK_PUBLISHABLE_KEY", PK), ("CLERK_JWT_KEY", "not a pem")]).unwrap_err();
-        assert!(err.to_string().starts_with("CLERK_JWT_KEY is invalid"), "{err}");
+        let err = from(&[
+            ("CLERK_PUBLISHABLE_KEY", "pk_test_nope"),
+            ("CLERK_SECRET_KEY", "sk_test_x"),
+        ])
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("CLERK_PUBLISHABLE_KEY is invalid"),
+            "{err}"
+        );
+        let err = from(&[
+            ("CLERK_PUBLISHABLE_KEY", PK),
+            ("CLERK_JWT_KEY", "not a pem"),
+        ])
+        .unwrap_err();
+        assert!(
+            err.to_string().starts_with("CLERK_JWT_KEY is invalid"),
+            "{err}"
+        );
         let err = from(&[("CLERK_SECRET_KEY", "sk_test_x")]).unwrap_err();
-        assert!(err.to_string().starts_with("CLERK_PUBLISHABLE_KEY is missing"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("CLERK_PUBLISHABLE_KEY is missing"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -541,17 +664,27 @@ mod tests {
         let clerk = from(&[
             ("PUBLIC_CLERK_PUBLISHABLE_KEY", PK),
             ("CLERK_SECRET_KEY", "sk_test_secret_value"),
-            ("CLERK_AUTHORIZED_PARTIES", " https://a.example , ,https://b.example"),
+            (
+                "CLERK_AUTHORIZED_PARTIES",
+                " https://a.example , ,https://b.example",
+            ),
         ])
         .unwrap();
         let options = clerk.options();
-        assert_eq!(options.validation.authorized_parties, ["https://a.example", "https://b.example"]);
+        assert_eq!(
+            options.validation.authorized_parties,
+            ["https://a.example", "https://b.example"]
+        );
         assert_eq!(options.cookie_suffix(), "vWCgMp3A");
     }
 
     #[test]
     fn secrets_stay_out_of_debug_and_errors() {
-        let clerk = from(&[("CLERK_PUBLISHABLE_KEY", PK), ("CLERK_SECRET_KEY", "sk_test_secret_value")]).unwrap();
+        let clerk = from(&[
+            ("CLERK_PUBLISHABLE_KEY", PK),
+            ("CLERK_SECRET_KEY", "sk_test_secret_value"),
+        ])
+        .unwrap();
         let shown = format!("{clerk:?}");
         assert!(!shown.contains("secret_value"), "{shown}");
         let err = from(&[
@@ -565,7 +698,12 @@ mod tests {
 
     #[test]
     fn satellite_rules() {
-        let err = from(&[("CLERK_PUBLISHABLE_KEY", PK), ("CLERK_SECRET_KEY", "sk_live_x"), ("CLERK_IS_SATELLITE", "true")]).unwrap_err();
+        let err = from(&[
+            ("CLERK_PUBLISHABLE_KEY", PK),
+            ("CLERK_SECRET_KEY", "sk_live_x"),
+            ("CLERK_IS_SATELLITE", "true"),
+        ])
+        .unwrap_err();
         assert!(err.to_string().contains("CLERK_DOMAIN"));
         let err = from(&[
             ("CLERK_PUBLISHABLE_KEY", PK),
@@ -575,7 +713,12 @@ mod tests {
         ])
         .unwrap_err();
         assert!(err.to_string().contains("CLERK_SIGN_IN_URL"));
-        let err = from(&[("CLERK_PUBLISHABLE_KEY", PK), ("CLERK_SECRET_KEY", "x"), ("CLERK_IS_SATELLITE", "yes")]).unwrap_err();
+        let err = from(&[
+            ("CLERK_PUBLISHABLE_KEY", PK),
+            ("CLERK_SECRET_KEY", "x"),
+            ("CLERK_IS_SATELLITE", "yes"),
+        ])
+        .unwrap_err();
         assert!(err.to_string().contains("CLERK_IS_SATELLITE"));
     }
 }

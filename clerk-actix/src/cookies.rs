@@ -17,6 +17,7 @@ pub(crate) struct Cookies<'a> {
 
 impl<'a> Cookies<'a> {
     /// Parses one `Cookie` header value.
+    #[cfg(test)]
     pub(crate) fn parse(header: &'a str) -> Self {
         let mut cookies = Self::default();
         cookies.extend(header);
@@ -126,7 +127,11 @@ mod tests {
         assert_eq!(c.get("b").as_deref(), Some("two"));
         assert_eq!(c.get("c").as_deref(), Some("quoted"));
         assert_eq!(c.get("d").as_deref(), Some("{x}"));
-        assert_eq!(c.get("e").as_deref(), Some("%E0%A4%A"), "malformed escape keeps the raw value");
+        assert_eq!(
+            c.get("e").as_deref(),
+            Some("%E0%A4%A"),
+            "malformed escape keeps the raw value"
+        );
         assert_eq!(c.get("f"), None);
         assert_eq!(c.get("g").as_deref(), Some("x=y"));
     }
@@ -146,9 +151,16 @@ mod tests {
     #[test]
     fn suffixed_lookup() {
         let c = Cookies::parse("__session=plain; __session_abc=suffixed; __client_uat=1");
-        assert_eq!(c.pick("__session", "abc", true).as_deref(), Some("suffixed"));
+        assert_eq!(
+            c.pick("__session", "abc", true).as_deref(),
+            Some("suffixed")
+        );
         assert_eq!(c.pick("__session", "abc", false).as_deref(), Some("plain"));
-        assert_eq!(c.pick("__client_uat", "abc", true), None, "no fallback to the unsuffixed cookie");
+        assert_eq!(
+            c.pick("__client_uat", "abc", true),
+            None,
+            "no fallback to the unsuffixed cookie"
+        );
         assert_eq!(c.suffixed("__client_uat", "abc"), None);
         assert_eq!(c.suffixed("__session", ""), None);
         assert_eq!(c.suffixed("__session", "ab"), None);

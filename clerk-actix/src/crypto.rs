@@ -6,7 +6,6 @@
 //! feature unification in an application cannot turn into a request-time panic.
 
 use jsonwebtoken::{Algorithm, DecodingKey};
-use signature::Verifier as _;
 
 #[cfg(feature = "aws-lc-rs")]
 use jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER as PROVIDER;
@@ -56,7 +55,8 @@ pub(crate) fn verify(
     message: &[u8],
     signature: &Vec<u8>,
 ) -> Result<SignatureCheck, String> {
-    let verifier = (PROVIDER.verifier_factory)(&alg.jsonwebtoken(), key).map_err(|e| e.to_string())?;
+    let verifier =
+        (PROVIDER.verifier_factory)(&alg.jsonwebtoken(), key).map_err(|e| e.to_string())?;
     Ok(match verifier.verify(message, signature) {
         Ok(()) => SignatureCheck::Valid,
         Err(_) => SignatureCheck::Invalid,
@@ -66,16 +66,4 @@ pub(crate) fn verify(
 /// RSA modulus and exponent of a DER public key (PKCS#1 `RSAPublicKey`), checked by the backend.
 pub(crate) fn rsa_components(der: &[u8]) -> Result<(Vec<u8>, Vec<u8>), String> {
     (PROVIDER.key_utils.rsa_pub_components_from_public_key)(der).map_err(|e| e.to_string())
-}
-
-/// Signs `message` (used by the embedded dev instance and test helpers to mint tokens).
-#[cfg(any(test, feature = "dev"))]
-pub(crate) fn sign(
-    alg: RsaAlgorithm,
-    key: &jsonwebtoken::EncodingKey,
-    message: &[u8],
-) -> Result<Vec<u8>, String> {
-    use signature::Signer as _;
-    let signer = (PROVIDER.signer_factory)(&alg.jsonwebtoken(), key).map_err(|e| e.to_string())?;
-    signer.try_sign(message).map_err(|e| e.to_string())
 }

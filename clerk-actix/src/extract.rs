@@ -119,7 +119,9 @@ impl FromRequest for SignedIn {
 #[non_exhaustive]
 pub enum AuthRejection {
     /// `ClerkMiddleware` did not run for this route: a server misconfiguration (500).
-    #[error("ClerkMiddleware does not wrap this route; wrap the App or Scope with ClerkMiddleware::new(clerk)")]
+    #[error(
+        "ClerkMiddleware does not wrap this route; wrap the App or Scope with ClerkMiddleware::new(clerk)"
+    )]
     MiddlewareMissing,
     /// Nobody is signed in (401).
     #[error("You must be signed in to access this resource.")]

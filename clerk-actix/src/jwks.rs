@@ -61,7 +61,9 @@ struct JwksSource {
 
 impl fmt::Debug for JwksSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("JwksSource").field("url", &self.url).finish_non_exhaustive()
+        f.debug_struct("JwksSource")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
     }
 }
 
@@ -129,7 +131,9 @@ impl JwksCache {
             secret_key: secret_key.clone(),
         };
         let registry = REGISTRY.get_or_init(Registry::default);
-        let mut registry = registry.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut registry = registry
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         registry.retain(|_, cache| cache.strong_count() > 0);
         let scope = (source, settings);
         if let Some(cache) = registry.get(&scope).and_then(Weak::upgrade) {
@@ -144,16 +148,6 @@ impl JwksCache {
         });
         registry.insert(scope, Arc::downgrade(&cache));
         cache
-    }
-
-    /// The URL keys are fetched from.
-    pub(crate) fn url(&self) -> &str {
-        &self.source.url
-    }
-
-    /// The current key set (lock-free).
-    pub(crate) fn current(&self) -> arc_swap::Guard<Arc<KeySet>> {
-        self.keys.load()
     }
 
     /// HTTP requests made so far by this cache.
@@ -179,7 +173,10 @@ impl JwksCache {
     }
 
     /// The key for `kid`, fetching the JWKS when it is unknown (see the module docs).
-    pub(crate) async fn key(self: &Arc<Self>, kid: &str) -> Result<VerifyingKey, TokenVerificationError> {
+    pub(crate) async fn key(
+        self: &Arc<Self>,
+        kid: &str,
+    ) -> Result<VerifyingKey, TokenVerificationError> {
         if let Some(key) = self.cached(kid) {
             return Ok(key);
         }
@@ -192,7 +189,10 @@ impl JwksCache {
             match &state.in_flight {
                 Some(receiver) => receiver.clone(),
                 None if self.rate_limited(&state) => {
-                    return Err(state.last_error.clone().unwrap_or_else(|| kid_mismatch(kid)));
+                    return Err(state
+                        .last_error
+                        .clone()
+                        .unwrap_or_else(|| kid_mismatch(kid)));
                 }
                 None => self.start_fetch(&mut state),
             }
@@ -231,7 +231,9 @@ impl JwksCache {
     fn lock_state(&self) -> std::sync::MutexGuard<'_, FetchState> {
         // The state is a few plain fields, always left consistent: a panic elsewhere cannot
         // corrupt it, so a poisoned lock is safe to keep using.
-        self.fetch.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.fetch
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn rate_limited(&self, state: &FetchState) -> bool {
@@ -282,7 +284,8 @@ impl JwksCache {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            self.attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            self.attempts
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             match self.fetch_once().await {
                 Ok(set) => return self.build_key_set(set),
                 Err((err, retryable)) if !retryable || attempt >= self.settings.max_attempts => {
@@ -346,13 +349,19 @@ impl JwksCache {
                 .timeout(self.settings.attempt_timeout)
                 .send()
                 .await
-                .map_err(|e| failed(format!("Error loading Clerk JWKS from {}: {e}.", self.source.url), true))?;
+                .map_err(|e| {
+                    failed(
+                        format!("Error loading Clerk JWKS from {}: {e}.", self.source.url),
+                        true,
+                    )
+                })?;
             let status = response.status();
-            let body = response
-                .body()
-                .limit(1 << 20)
-                .await
-                .map_err(|e| failed(format!("Error loading Clerk JWKS from {}: {e}.", self.source.url), true))?;
+            let body = response.body().limit(1 << 20).await.map_err(|e| {
+                failed(
+                    format!("Error loading Clerk JWKS from {}: {e}.", self.source.url),
+                    true,
+                )
+            })?;
             Ok::<_, (TokenVerificationError, bool)>((status, body))
         };
         let (status, body) = actix_rt::time::timeout(self.settings.attempt_timeout, request)
@@ -383,7 +392,10 @@ impl JwksCache {
         }
         serde_json::from_slice::<JwkSet>(&body).map_err(|_| {
             failed(
-                format!("The JWKS from {} is not a valid JSON Web Key Set.", self.source.url),
+                format!(
+                    "The JWKS from {} is not a valid JSON Web Key Set.",
+                    self.source.url
+                ),
                 true,
             )
         })
@@ -391,7 +403,7 @@ impl JwksCache {
 }
 
 thread_local! {
-    static HTTP: awc::Client = awc::Client::builder().disable_redirects().finish();
+    static HTTP: awc::Client = crate::http::client();
 }
 
 fn invalid_secret_key_message(body: &[u8]) -> Option<String> {

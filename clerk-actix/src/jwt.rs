@@ -13,7 +13,6 @@ use crate::error::{TokenErrorReason, TokenVerificationError};
 /// JWT `cat` header values Clerk uses to tell token categories apart.
 pub(crate) mod category {
     pub(crate) const SESSION_TOKEN: &str = "cl_B7d4PD111AAA";
-    pub(crate) const JWT_TEMPLATE: &str = "cl_B7d4PD222AAA";
     pub(crate) const M2M_TOKEN: &str = "cl_B7d4PD333AAA";
     pub(crate) const IGNORE: &str = "cl_I7d4PD111III";
 }
@@ -65,7 +64,9 @@ impl<'t> DecodedJwt<'t> {
         };
         let header_json = decode_object(header).ok_or_else(undecodable)?;
         let payload_json = decode_object(payload).ok_or_else(undecodable)?;
-        let signature = BASE64URL_LOOSE.decode(signature).map_err(|_| undecodable())?;
+        let signature = BASE64URL_LOOSE
+            .decode(signature)
+            .map_err(|_| undecodable())?;
         Ok(Self {
             signing_input: &token[..header.len() + 1 + payload.len()],
             header: header_json,
@@ -95,7 +96,10 @@ impl<'t> DecodedJwt<'t> {
 
     /// An OAuth access token in JWT form (RFC 9068 `typ`).
     pub(crate) fn is_oauth_jwt(&self) -> bool {
-        matches!(self.header_str("typ"), Some("at+jwt" | "application/at+jwt"))
+        matches!(
+            self.header_str("typ"),
+            Some("at+jwt" | "application/at+jwt")
+        )
     }
 
     /// An M2M token in JWT form (`sub` starting with `mch_`).
@@ -173,7 +177,12 @@ mod tests {
 
     #[test]
     fn decodes_three_segments() {
-        let token = format!("{}.{}.{}", b64(r#"{"alg":"RS256","kid":"k"}"#), b64(r#"{"sub":"user_1"}"#), b64("sig"));
+        let token = format!(
+            "{}.{}.{}",
+            b64(r#"{"alg":"RS256","kid":"k"}"#),
+            b64(r#"{"sub":"user_1"}"#),
+            b64("sig")
+        );
         let jwt = DecodedJwt::decode(&token).unwrap();
         assert_eq!(jwt.header_str("kid"), Some("k"));
         assert_eq!(jwt.payload["sub"], "user_1");
@@ -214,9 +223,17 @@ mod tests {
         assert!(jwt.is_oauth_jwt());
         assert!(jwt.is_m2m_jwt());
         assert!(jwt.has_non_session_category());
-        let token = format!("{}.{}.{}", b64(r#"{"cat":7}"#), b64(r#"{"sub":1}"#), b64("s"));
+        let token = format!(
+            "{}.{}.{}",
+            b64(r#"{"cat":7}"#),
+            b64(r#"{"sub":1}"#),
+            b64("s")
+        );
         let jwt = DecodedJwt::decode(&token).unwrap();
-        assert!(jwt.has_non_session_category(), "non-string cat is an unknown category");
+        assert!(
+            jwt.has_non_session_category(),
+            "non-string cat is an unknown category"
+        );
         assert!(!jwt.is_m2m_jwt());
     }
 

@@ -22,7 +22,9 @@ pub(crate) struct VerifyingKey {
 
 impl fmt::Debug for VerifyingKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VerifyingKey").field("kid", &self.kid).finish_non_exhaustive()
+        f.debug_struct("VerifyingKey")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
     }
 }
 
@@ -52,7 +54,9 @@ impl VerifyingKey {
         };
         let parsed = DecodingKey::from_rsa_pem(armoured.as_bytes())
             .map_err(|e| KeyError::Pem(e.to_string()))?;
-        let der = parsed.try_get_as_bytes().map_err(|e| KeyError::Pem(e.to_string()))?;
+        let der = parsed
+            .try_get_as_bytes()
+            .map_err(|e| KeyError::Pem(e.to_string()))?;
         let (n, e) = crypto::rsa_components(der).map_err(KeyError::Pem)?;
         Self::from_components("local", &n, &e)
     }
@@ -133,7 +137,12 @@ mod tests {
 
     #[test]
     fn bad_pem_is_an_error_not_a_panic() {
-        for pem in ["", "garbage", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----", "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA"] {
+        for pem in [
+            "",
+            "garbage",
+            "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----",
+            "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA",
+        ] {
             assert!(VerifyingKey::from_pem(pem).is_err(), "{pem:?}");
         }
     }
@@ -148,9 +157,24 @@ mod tests {
 
     #[test]
     fn small_or_non_rsa_jwks_are_rejected() {
-        let small = Jwk { kid: "k".into(), kty: "RSA".into(), use_: None, n: Some("AQAB".into()), e: Some("AQAB".into()) };
-        assert_eq!(VerifyingKey::from_jwk(&small).unwrap_err(), KeyError::TooSmall(24));
-        let ec = Jwk { kid: "k".into(), kty: "EC".into(), use_: None, n: None, e: None };
+        let small = Jwk {
+            kid: "k".into(),
+            kty: "RSA".into(),
+            use_: None,
+            n: Some("AQAB".into()),
+            e: Some("AQAB".into()),
+        };
+        assert_eq!(
+            VerifyingKey::from_jwk(&small).unwrap_err(),
+            KeyError::TooSmall(24)
+        );
+        let ec = Jwk {
+            kid: "k".into(),
+            kty: "EC".into(),
+            use_: None,
+            n: None,
+            e: None,
+        };
         assert_eq!(VerifyingKey::from_jwk(&ec).unwrap_err(), KeyError::NotRsa);
     }
 }

@@ -49,23 +49,32 @@ mod auth;
 mod authorization;
 mod background;
 mod claims;
+pub mod client;
 mod config;
 mod cookies;
 mod crypto;
+#[cfg(feature = "dev")]
+pub mod dev;
 mod error;
 mod extract;
+mod handshake;
+mod http;
 mod jwks;
 mod jwt;
 mod keys;
+mod machine;
 mod macro_support;
 mod middleware;
+pub mod models;
 mod name_rules;
+mod organization_sync;
 mod protect;
 mod publishable_key;
 mod redirect;
 mod rejection;
 mod request;
 mod requirement;
+mod route_matcher;
 mod secret;
 #[cfg(test)]
 mod test_support;
@@ -81,10 +90,13 @@ pub use authorization::{
     reverification_error_body,
 };
 pub use claims::{ClaimsError, SessionClaims, SessionStatus};
+pub use client::ClerkClient;
 pub use config::{Clerk, ClerkBuilder, ConfigError, DEFAULT_API_URL, DEFAULT_API_VERSION};
 pub use error::{TokenCarrier, TokenErrorReason, TokenVerificationError};
 pub use extract::{Auth, AuthRejection, ClerkRequestExt, SignedIn};
+pub use machine::{AcceptsToken, MachineAuth};
 pub use middleware::{ClerkMiddleware, ClerkMiddlewareService};
+pub use organization_sync::{OrganizationMatcher, OrganizationSyncOptions, OrganizationSyncTarget};
 pub use protect::{
     Protect, ProtectService, RequireAuth, RequireFeature, RequireOrgRole, RequirePermission,
     RequirePlan,
@@ -92,6 +104,7 @@ pub use protect::{
 pub use publishable_key::{InstanceType, PublishableKey, PublishableKeyError};
 pub use rejection::Rejection;
 pub use requirement::Requirement;
+pub use route_matcher::{MalformedUrl, RouteMatcher, RoutePatternError};
 pub use verify::TokenValidation;
 
 /// What the guard attributes expand to; not a public API.

@@ -9,6 +9,10 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::{Error, HttpMessage as _};
 use futures_util::future::LocalBoxFuture;
 
+use actix_web::HttpResponse;
+use actix_web::http::header::{self, HeaderValue};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
 use crate::auth::ClerkAuth;
 use crate::config::Clerk;
 use crate::request;
@@ -106,6 +110,9 @@ where
                 None => (request::authenticate(&clerk, req.request()).await, true),
             };
             if fresh {
+                if let Some(redirect) = handshake_redirect(&auth) {
+                    return Ok(req.into_response(redirect).map_into_right_body());
+                }
                 req.extensions_mut().insert(auth.clone());
             }
             let mut response = service.call(req).await?.map_into_left_body();
@@ -118,4 +125,47 @@ where
             Ok(response)
         })
     }
+}
+
+/// JavaScript's `encodeURIComponent` set: everything but `A-Z a-z 0-9 - _ . ! ~ * ' ( )`.
+const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'!')
+    .remove(b'~')
+    .remove(b'*')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')');
+
+/// A state with a `Location` (handshake, satellite sync) becomes a 307 carrying every state
+/// header; the debug headers are URI-encoded there, as Clerk's middleware does.
+fn handshake_redirect(auth: &ClerkAuth) -> Option<HttpResponse> {
+    let headers = &auth.0.headers;
+    if !headers.iter().any(|(name, _)| name == header::LOCATION) {
+        return None;
+    }
+    let mut response = HttpResponse::TemporaryRedirect();
+    for (name, value) in headers {
+        if name.as_str().starts_with("x-clerk-auth-") {
+            continue;
+        }
+        response.append_header((name.clone(), value.clone()));
+    }
+    let status = auth.status().as_str();
+    let reason = auth.reason().map(|r| r.as_str());
+    for (name, value) in [
+        ("x-clerk-auth-status", Some(status)),
+        ("x-clerk-auth-reason", reason.as_deref()),
+        ("x-clerk-auth-message", auth.message()),
+    ] {
+        if let Some(value) = value.filter(|v| !v.is_empty()) {
+            let encoded = utf8_percent_encode(value, URI_COMPONENT).to_string();
+            if let Ok(value) = HeaderValue::from_str(&encoded) {
+                response.insert_header((name, value));
+            }
+        }
+    }
+    Some(response.finish())
 }

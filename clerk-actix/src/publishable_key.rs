@@ -166,8 +166,14 @@ mod tests {
                 "pk_live_ZmFrZS1jbGVyay10ZXN0LmNsZXJrLmFjY291bnRzLmRldiQ=",
                 "qReyu04C",
             ),
-            ("pk_test_Y2xlcmsuaW5zcGlyZWQucHVtYS03NC5sY2wuZGV2JA", "vWCgMp3A"),
-            ("pk_live_Y2xlcmsuaW5zcGlyZWQucHVtYS03NC5sY2wuZGV2JA", "MqCvchyS"),
+            (
+                "pk_test_Y2xlcmsuaW5zcGlyZWQucHVtYS03NC5sY2wuZGV2JA",
+                "vWCgMp3A",
+            ),
+            (
+                "pk_live_Y2xlcmsuaW5zcGlyZWQucHVtYS03NC5sY2wuZGV2JA",
+                "MqCvchyS",
+            ),
         ];
         for (key, suffix) in vectors {
             let pk = PublishableKey::parse(key).expect(key);
@@ -177,10 +183,12 @@ mod tests {
 
     #[test]
     fn parses_host_and_instance_type() {
-        let pk = PublishableKey::parse("pk_live_Y2xlcmsuaW5zcGlyZWQucHVtYS03NC5sY2wuZGV2JA").unwrap();
+        let pk =
+            PublishableKey::parse("pk_live_Y2xlcmsuaW5zcGlyZWQucHVtYS03NC5sY2wuZGV2JA").unwrap();
         assert_eq!(pk.frontend_api(), "clerk.inspired.puma-74.lcl.dev");
         assert_eq!(pk.instance_type(), InstanceType::Production);
-        let pk = PublishableKey::parse("pk_live_ZmFrZS1jbGVyay10ZXN0LmNsZXJrLmFjY291bnRzLmRldiQ=").unwrap();
+        let pk = PublishableKey::parse("pk_live_ZmFrZS1jbGVyay10ZXN0LmNsZXJrLmFjY291bnRzLmRldiQ=")
+            .unwrap();
         assert_eq!(pk.frontend_api(), "fake-clerk-test.clerk.accounts.dev");
     }
 
@@ -190,14 +198,29 @@ mod tests {
         let enc = |s: &str| STANDARD.encode(s);
         let cases = [
             ("", PublishableKeyError::Prefix),
-            ("sk_test_Y2xlcmsuY2xlcmsuZGV2JA", PublishableKeyError::Prefix),
+            (
+                "sk_test_Y2xlcmsuY2xlcmsuZGV2JA",
+                PublishableKeyError::Prefix,
+            ),
             ("pk_test", PublishableKeyError::Prefix),
             ("pk_test_a_b", PublishableKeyError::Shape),
             ("pk_test_!!!!", PublishableKeyError::Base64),
-            (&*format!("pk_test_{}", enc("clerk.example.com")), PublishableKeyError::Host),
-            (&*format!("pk_test_{}", enc("clerk.example.com$$")), PublishableKeyError::Host),
-            (&*format!("pk_test_{}", enc("cl$erk.example.com$")), PublishableKeyError::Host),
-            (&*format!("pk_test_{}", enc("localhost$")), PublishableKeyError::Host),
+            (
+                &*format!("pk_test_{}", enc("clerk.example.com")),
+                PublishableKeyError::Host,
+            ),
+            (
+                &*format!("pk_test_{}", enc("clerk.example.com$$")),
+                PublishableKeyError::Host,
+            ),
+            (
+                &*format!("pk_test_{}", enc("cl$erk.example.com$")),
+                PublishableKeyError::Host,
+            ),
+            (
+                &*format!("pk_test_{}", enc("localhost$")),
+                PublishableKeyError::Host,
+            ),
         ];
         for (key, expected) in cases {
             assert_eq!(PublishableKey::parse(key), Err(expected), "{key:?}");
@@ -208,9 +231,15 @@ mod tests {
     fn accounts_base_url_vectors() {
         let cases = [
             ("clerk.example.com", "https://accounts.example.com"),
-            ("foo-bar-13.clerk.accounts.dev", "https://foo-bar-13.accounts.dev"),
+            (
+                "foo-bar-13.clerk.accounts.dev",
+                "https://foo-bar-13.accounts.dev",
+            ),
             ("x.clerk.accountsstage.dev", "https://x.accountsstage.dev"),
-            ("clerk.inspired.puma-74.lcl.dev", "https://accounts.inspired.puma-74.lcl.dev"),
+            (
+                "clerk.inspired.puma-74.lcl.dev",
+                "https://accounts.inspired.puma-74.lcl.dev",
+            ),
         ];
         for (fapi, expected) in cases {
             assert_eq!(accounts_base_url(fapi).as_deref(), Some(expected), "{fapi}");

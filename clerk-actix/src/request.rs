@@ -17,7 +17,9 @@ use crate::claims::{SessionClaims, SessionStatus};
 use crate::config::{Clerk, ClerkOptions};
 use crate::cookies::Cookies;
 use crate::error::{TokenCarrier, TokenErrorReason, TokenVerificationError};
+use crate::handshake::{self, HandshakeFailure};
 use crate::jwt::DecodedJwt;
+use crate::machine::{self, AcceptsToken, MachineAuth, machine_token_type};
 use crate::publishable_key::InstanceType;
 use crate::verify::{self, HeaderType};
 
@@ -71,19 +73,25 @@ fn header_token(headers: &HeaderMap) -> HeaderToken<'_> {
 }
 
 /// The request as Clerk's `authenticateContext` sees it.
-struct Context<'r> {
-    options: &'r ClerkOptions,
-    req: &'r HttpRequest,
-    info: &'r RequestInfo,
+pub(crate) struct Context<'r> {
+    pub(crate) options: &'r ClerkOptions,
+    pub(crate) req: &'r HttpRequest,
+    pub(crate) info: &'r RequestInfo,
+    header_token: Option<&'r str>,
     cookies: Cookies<'r>,
     query: Vec<(Cow<'r, str>, Cow<'r, str>)>,
-    instance: InstanceType,
-    suffixed: bool,
+    pub(crate) instance: InstanceType,
+    pub(crate) suffixed: bool,
     now_ms: f64,
 }
 
 impl<'r> Context<'r> {
-    fn new(options: &'r ClerkOptions, req: &'r HttpRequest, info: &'r RequestInfo) -> Self {
+    fn new(
+        options: &'r ClerkOptions,
+        req: &'r HttpRequest,
+        info: &'r RequestInfo,
+        header_token: Option<&'r str>,
+    ) -> Self {
         let mut cookies = Cookies::default();
         for value in req.headers().get_all(header::COOKIE) {
             // A cookie header that is not UTF-8 is ignored as a whole: it cannot carry a token.
@@ -97,6 +105,7 @@ impl<'r> Context<'r> {
             options,
             req,
             info,
+            header_token,
             cookies,
             query,
             instance: options.instance_type().unwrap_or(InstanceType::Production),
@@ -112,11 +121,40 @@ impl<'r> Context<'r> {
     }
 
     fn query(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_ref())
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_ref())
     }
 
     fn cookie(&self, name: &str) -> Option<Cow<'r, str>> {
         self.cookies.get(name).filter(|v| !v.is_empty())
+    }
+
+    fn query_or_cookie(&self, name: &str) -> Option<Cow<'_, str>> {
+        self.query(name)
+            .filter(|v| !v.is_empty())
+            .map(|v| Cow::Owned(v.to_owned()))
+            .or_else(|| self.cookie(name))
+    }
+
+    /// Clerk's `sessionToken`: the cookie token, else the header token.
+    pub(crate) fn session_token(&self) -> Option<Cow<'_, str>> {
+        self.session_token_in_cookie()
+            .or_else(|| self.header_token.map(Cow::Borrowed))
+    }
+
+    pub(crate) fn handshake_token(&self) -> Option<Cow<'_, str>> {
+        self.query_or_cookie(names::HANDSHAKE)
+    }
+
+    pub(crate) fn handshake_nonce(&self) -> Option<Cow<'_, str>> {
+        self.query_or_cookie(names::HANDSHAKE_NONCE)
+    }
+
+    /// The Frontend API as a host or URL (a relative proxy URL is resolved against the request).
+    pub(crate) fn frontend_api(&self) -> String {
+        frontend_api(self.options, self.info)
     }
 
     fn pick(&self, name: &str) -> Option<Cow<'r, str>> {
@@ -129,7 +167,7 @@ impl<'r> Context<'r> {
         self.pick(names::SESSION)
     }
 
-    fn refresh_token_in_cookie(&self) -> Option<Cow<'r, str>> {
+    pub(crate) fn refresh_token_in_cookie(&self) -> Option<Cow<'r, str>> {
         self.cookies
             .suffixed(names::REFRESH, self.options.cookie_suffix())
             .filter(|v| !v.is_empty())
@@ -137,10 +175,11 @@ impl<'r> Context<'r> {
 
     /// `parseInt(__client_uat) || 0`
     fn client_uat(&self) -> f64 {
-        self.pick(names::CLIENT_UAT).map_or(0.0, |v| js_parse_int(&v))
+        self.pick(names::CLIENT_UAT)
+            .map_or(0.0, |v| js_parse_int(&v))
     }
 
-    fn dev_browser_token(&self) -> Option<Cow<'_, str>> {
+    pub(crate) fn dev_browser_token(&self) -> Option<Cow<'_, str>> {
         self.query(names::DEV_BROWSER)
             .filter(|v| !v.is_empty())
             .map(|v| Cow::Owned(v.to_owned()))
@@ -153,7 +192,11 @@ impl<'r> Context<'r> {
             .get(names::REDIRECT_COUNT)
             .and_then(|v| {
                 let v = v.trim();
-                if v.is_empty() { Some(0.0) } else { v.parse::<f64>().ok() }
+                if v.is_empty() {
+                    Some(0.0)
+                } else {
+                    v.parse::<f64>().ok()
+                }
             })
             .filter(|n| n.is_finite())
             .unwrap_or(0.0)
@@ -172,7 +215,9 @@ impl<'r> Context<'r> {
         self.is_get()
             && match self.sec_fetch_dest() {
                 Some(dest) => dest == "document" || dest == "iframe",
-                None => self.header(header::ACCEPT).is_some_and(|a| a.starts_with("text/html")),
+                None => self
+                    .header(header::ACCEPT)
+                    .is_some_and(|a| a.starts_with("text/html")),
             }
     }
 
@@ -181,9 +226,16 @@ impl<'r> Context<'r> {
         let suffix = self.options.cookie_suffix();
         let suffixed_uat = self.cookies.suffixed(names::CLIENT_UAT, suffix);
         let uat = self.cookies.get(names::CLIENT_UAT);
-        let suffixed_session = self.cookies.suffixed(names::SESSION, suffix).unwrap_or_default();
+        let suffixed_session = self
+            .cookies
+            .suffixed(names::SESSION, suffix)
+            .unwrap_or_default();
         let session = self.cookies.get(names::SESSION).unwrap_or_default();
-        let frontend_api = self.options.publishable_key.as_ref().map_or("", |pk| pk.frontend_api());
+        let frontend_api = self
+            .options
+            .publishable_key
+            .as_ref()
+            .map_or("", |pk| pk.frontend_api());
 
         let session_claims = (!session.is_empty()).then(|| decode_payload(&session));
         if let Some(claims) = &session_claims {
@@ -203,9 +255,14 @@ impl<'r> Context<'r> {
             return false;
         }
         let is_zero = |v: &Option<Cow<'_, str>>| v.as_deref() == Some("0");
-        let suffixed_claims = (!suffixed_session.is_empty()).then(|| decode_payload(&suffixed_session)).flatten();
+        let suffixed_claims = (!suffixed_session.is_empty())
+            .then(|| decode_payload(&suffixed_session))
+            .flatten();
         let iat_of = |claims: Option<&serde_json::Map<String, Value>>| {
-            claims.and_then(|c| c.get("iat")).and_then(Value::as_f64).unwrap_or(0.0)
+            claims
+                .and_then(|c| c.get("iat"))
+                .and_then(Value::as_f64)
+                .unwrap_or(0.0)
         };
         let session_iat = iat_of(session_claims.as_ref().and_then(Option::as_ref));
         let suffixed_iat = iat_of(suffixed_claims.as_ref());
@@ -251,7 +308,8 @@ fn strip_http_schemes(iss: &str) -> String {
     let mut out = String::with_capacity(iss.len());
     let mut rest = iss;
     while !rest.is_empty() {
-        let lower_prefix = |p: &str| rest.len() >= p.len() && rest[..p.len()].eq_ignore_ascii_case(p);
+        let lower_prefix =
+            |p: &str| rest.len() >= p.len() && rest[..p.len()].eq_ignore_ascii_case(p);
         if lower_prefix("https://") {
             rest = &rest[8..];
         } else if lower_prefix("http://") {
@@ -279,23 +337,39 @@ fn js_parse_int(value: &str) -> f64 {
 
 /// The pieces of a request state before it is wrapped into a [`ClerkAuth`].
 pub(crate) struct Outcome {
-    status: AuthStatus,
-    reason: Option<AuthReason>,
-    message: Option<String>,
-    token: Option<String>,
-    claims: Option<SessionClaims>,
-    headers: Vec<(HeaderName, HeaderValue)>,
+    pub(crate) status: AuthStatus,
+    pub(crate) reason: Option<AuthReason>,
+    pub(crate) message: Option<String>,
+    pub(crate) token: Option<String>,
+    pub(crate) claims: Option<SessionClaims>,
+    pub(crate) token_type: Option<TokenType>,
+    pub(crate) machine: Option<MachineAuth>,
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl Outcome {
-    fn signed_out(reason: AuthReason, message: impl Into<String>) -> Self {
+    pub(crate) fn signed_out(reason: AuthReason, message: impl Into<String>) -> Self {
         Self {
             status: AuthStatus::SignedOut,
             reason: Some(reason),
             message: Some(message.into()).filter(|m: &String| !m.is_empty()),
             token: None,
             claims: None,
+            token_type: Some(TokenType::SessionToken),
+            machine: None,
             headers: Vec::new(),
+        }
+    }
+
+    /// Signed out with an explicit token type (machine flows report the type asked for).
+    fn signed_out_as(
+        token_type: Option<TokenType>,
+        reason: AuthReason,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            token_type,
+            ..Self::signed_out(reason, message)
         }
     }
 
@@ -306,6 +380,8 @@ impl Outcome {
             message: None,
             token: Some(token.to_owned()),
             claims: Some(claims),
+            token_type: Some(TokenType::SessionToken),
+            machine: None,
             headers: Vec::new(),
         }
     }
@@ -323,22 +399,87 @@ pub(crate) async fn authenticate(clerk: &Clerk, req: &HttpRequest) -> ClerkAuth 
     finish(clerk.clone(), &options, outcome, info)
 }
 
-async fn authenticate_with(options: &ClerkOptions, req: &HttpRequest, info: &RequestInfo) -> Outcome {
-    match header_token(req.headers()) {
-        HeaderToken::Token(token) => header_flow(options, req, info, token).await,
+async fn authenticate_with(
+    options: &ClerkOptions,
+    req: &HttpRequest,
+    info: &RequestInfo,
+) -> Outcome {
+    let accepts = &options.accepts_token;
+    let header = header_token(req.headers());
+    if let AcceptsToken::AnyOf(accepted) = accepts {
+        let presented = match header {
+            HeaderToken::Token(token) => {
+                machine_token_type(token).unwrap_or(TokenType::SessionToken)
+            }
+            _ => TokenType::SessionToken,
+        };
+        if !accepted.contains(&presented) {
+            // Clerk's `signedOutInvalidToken()`: no token type at all.
+            return Outcome::signed_out_as(None, AuthReason::TokenTypeMismatch, "");
+        }
+    }
+    match header {
+        HeaderToken::Token(token) => match accepts {
+            AcceptsToken::Only(TokenType::SessionToken) => {
+                header_flow(options, req, info, token).await
+            }
+            AcceptsToken::Only(expected) => machine_header_flow(options, *expected, token).await,
+            _ => match machine_token_type(token) {
+                Some(presented) => verify_machine(options, presented, token).await,
+                None => header_flow(options, req, info, token).await,
+            },
+        },
         HeaderToken::Unreadable(why) => Outcome::signed_out(
             AuthReason::Token(TokenErrorReason::TokenInvalid),
             format!("{why} (reason=token-invalid, token-carrier=header)"),
         ),
-        HeaderToken::Absent => {
-            let ctx = Context::new(options, req, info);
-            cookie_flow(&ctx).await
-        }
+        HeaderToken::Absent => match accepts {
+            AcceptsToken::Only(expected) if *expected != TokenType::SessionToken => {
+                Outcome::signed_out_as(Some(*expected), AuthReason::NoTokenInHeader, "")
+            }
+            _ => {
+                let ctx = Context::new(options, req, info, None);
+                cookie_flow(&ctx).await
+            }
+        },
+    }
+}
+
+/// Spec §4: the route accepts exactly one kind of machine token.
+async fn machine_header_flow(options: &ClerkOptions, expected: TokenType, token: &str) -> Outcome {
+    match machine_token_type(token) {
+        Some(presented) if presented == expected => verify_machine(options, presented, token).await,
+        _ => Outcome::signed_out_as(Some(expected), AuthReason::TokenTypeMismatch, ""),
+    }
+}
+
+async fn verify_machine(options: &ClerkOptions, presented: TokenType, token: &str) -> Outcome {
+    match machine::verify(options, token, presented).await {
+        Ok(machine) => Outcome {
+            status: AuthStatus::SignedIn,
+            reason: None,
+            message: None,
+            token: Some(token.to_owned()),
+            claims: None,
+            token_type: Some(machine.token_type),
+            machine: Some(machine),
+            headers: Vec::new(),
+        },
+        Err(err) => Outcome::signed_out_as(
+            Some(err.token_type),
+            AuthReason::Machine(Cow::Borrowed(err.code)),
+            err.full_message(),
+        ),
     }
 }
 
 /// Spec §1.7: a session token in the `Authorization` header.
-async fn header_flow(options: &ClerkOptions, req: &HttpRequest, info: &RequestInfo, token: &str) -> Outcome {
+async fn header_flow(
+    options: &ClerkOptions,
+    req: &HttpRequest,
+    info: &RequestInfo,
+    token: &str,
+) -> Outcome {
     // Step 1: machine tokens and non-session categories (JWT templates) are not session tokens.
     if let Ok(jwt) = DecodedJwt::decode(token) {
         if jwt.is_oauth_jwt() || jwt.is_m2m_jwt() || jwt.has_non_session_category() {
@@ -348,7 +489,7 @@ async fn header_flow(options: &ClerkOptions, req: &HttpRequest, info: &RequestIn
     match verify_session_token(options, token).await {
         Ok(claims) => signed_in_or_invalid(claims, token, TokenCarrier::Header),
         Err(err) => {
-            let ctx = Context::new(options, req, info);
+            let ctx = Context::new(options, req, info, Some(token));
             handle_session_token_error(&ctx, &err, TokenCarrier::Header).await
         }
     }
@@ -359,16 +500,40 @@ pub(crate) async fn verify_session_token(
     options: &ClerkOptions,
     token: &str,
 ) -> Result<serde_json::Map<String, Value>, TokenVerificationError> {
+    verify_session_token_with(options, token, None).await
+}
+
+/// [`verify_session_token`] with another clock skew (the development handshake retries with 24 h).
+/// Every session-token verification goes through here.
+pub(crate) async fn verify_session_token_with(
+    options: &ClerkOptions,
+    token: &str,
+    clock_skew: Option<std::time::Duration>,
+) -> Result<serde_json::Map<String, Value>, TokenVerificationError> {
     let (jwt, alg) = verify::precheck(token, &options.validation, HeaderType::Jwt)?;
     let kid = jwt.header_str("kid");
     let key = match options.keys.cached(kid) {
         Some(key) => key,
         None => options.keys.resolve(kid).await?,
     };
-    verify::verify_signature_and_claims(jwt, alg, &key, &options.validation, verify::now_ms(options.now()))
+    let now = verify::now_ms(options.now());
+    match clock_skew {
+        None => verify::verify_signature_and_claims(jwt, alg, &key, &options.validation, now),
+        Some(clock_skew) => {
+            let validation = verify::TokenValidation {
+                clock_skew,
+                ..options.validation.clone()
+            };
+            verify::verify_signature_and_claims(jwt, alg, &key, &validation, now)
+        }
+    }
 }
 
-fn signed_in_or_invalid(payload: serde_json::Map<String, Value>, token: &str, carrier: TokenCarrier) -> Outcome {
+pub(crate) fn signed_in_or_invalid(
+    payload: serde_json::Map<String, Value>,
+    token: &str,
+    carrier: TokenCarrier,
+) -> Outcome {
     match SessionClaims::from_payload(payload) {
         Ok(claims) => Outcome::signed_in(claims, token),
         // Upstream throws here (a 500); a token whose claims cannot be read is treated as invalid.
@@ -392,24 +557,86 @@ async fn cookie_flow(ctx: &Context<'_>) -> Outcome {
     let has_session_token = session_token.is_some();
     let has_dev_browser = ctx.dev_browser_token().is_some();
 
+    // A: a handshake answer (token or nonce) sets the cookies and decides the state.
+    if ctx.handshake_nonce().is_some() || ctx.handshake_token().is_some() {
+        match handshake::resolve(ctx).await {
+            Ok(outcome) => return outcome,
+            Err(HandshakeFailure::Development(err)) => {
+                // Clerk fails the whole request here; a signed-out state that says why is safer.
+                tracing::error!(reason = %err.reason(), error = %err, "Clerk: Handshake token verification failed");
+                return Outcome::signed_out(
+                    AuthReason::Token(err.reason()),
+                    format!(
+                        "Clerk: Handshake token verification failed: {err} (reason={}, token-carrier=cookie)",
+                        err.reason()
+                    ),
+                );
+            }
+            Err(HandshakeFailure::Continue(err)) => {
+                tracing::error!(error = %err, "Clerk: unable to resolve handshake");
+            }
+        }
+    }
+
     // B-D: satellite sync.
-    let md_eligible = options.is_satellite && ctx.sec_fetch_dest() == Some("document") && ctx.is_get();
+    let md_eligible =
+        options.is_satellite && ctx.sec_fetch_dest() == Some("document") && ctx.is_get();
     let synced = ctx.query(names::CLERK_SYNCED);
     let needs_sync = synced == Some("false");
     let sync_done = synced == Some("true");
     let has_cookies = has_session_token || has_active_client;
-    let skip_satellite = !has_cookies && !needs_sync;
+    let skip_satellite = !options.satellite_auto_sync && !has_cookies && !needs_sync;
     if md_eligible && !sync_done {
         if skip_satellite {
             return Outcome::signed_out(AuthReason::SessionTokenAndUatMissing, "");
         }
         if !has_cookies || needs_sync {
-            return handle_maybe_handshake(ctx, AuthReason::SatelliteNeedsSyncing, String::new());
+            // C (production): through the Frontend API. D (development): to the primary's sign-in page.
+            let location = if development {
+                let Some(location) = options.sign_in_url.as_deref().and_then(|sign_in| {
+                    let mut url = ctx
+                        .info
+                        .url()
+                        .and_then(|current| current.join(sign_in).ok())?;
+                    url.query_pairs_mut()
+                        .append_pair(names::CLERK_REDIRECT_URL, ctx.info.url()?.as_str());
+                    Some(String::from(url))
+                }) else {
+                    return Outcome::signed_out(AuthReason::SatelliteNeedsSyncing, "");
+                };
+                Some(location)
+            } else {
+                None
+            };
+            return handle_maybe_handshake_to(
+                ctx,
+                AuthReason::SatelliteNeedsSyncing,
+                String::new(),
+                location,
+            );
         }
     }
     // E: a development primary answering a satellite's sync request.
-    if development && !options.is_satellite && ctx.query(names::CLERK_REDIRECT_URL).is_some() {
-        return handle_maybe_handshake(ctx, AuthReason::PrimaryRespondsToSyncing, String::new());
+    if development && !options.is_satellite {
+        if let Some(redirect_url) = ctx.query(names::CLERK_REDIRECT_URL) {
+            let Ok(mut back) = Url::parse(redirect_url) else {
+                return Outcome::signed_out(AuthReason::PrimaryRespondsToSyncing, "");
+            };
+            if let Some(dev_browser) = ctx.dev_browser_token() {
+                back.query_pairs_mut()
+                    .append_pair(names::DEV_BROWSER, &dev_browser);
+            }
+            let back = crate::handshake::without_query(&back, &[names::CLERK_SYNCED]);
+            let mut back = back;
+            back.query_pairs_mut()
+                .append_pair(names::CLERK_SYNCED, "true");
+            return handle_maybe_handshake_to(
+                ctx,
+                AuthReason::PrimaryRespondsToSyncing,
+                String::new(),
+                Some(back.into()),
+            );
+        }
     }
     // F-G: the development browser token.
     if development && ctx.query.iter().any(|(k, _)| k == names::DEV_BROWSER) {
@@ -439,7 +666,11 @@ async fn cookie_flow(ctx: &Context<'_>) -> Outcome {
     // M: a token issued before the client's last sign-in/out is stale.
     let iat = decoded.payload.get("iat").and_then(Value::as_f64);
     if iat.is_some_and(|iat| iat < client_uat) {
-        return handle_maybe_handshake(ctx, AuthReason::SessionTokenIatBeforeClientUat, String::new());
+        return handle_maybe_handshake(
+            ctx,
+            AuthReason::SessionTokenIatBeforeClientUat,
+            String::new(),
+        );
     }
     drop(decoded);
     // N-O
@@ -491,9 +722,15 @@ async fn handle_session_token_error(
         && ctx.refresh_token_in_cookie().is_some()
         && ctx.is_get()
     {
-        // Refreshing needs the Backend API session refresh call, which the browser-flow layer
-        // provides; without it Clerk reports exactly this reason.
-        Cow::Borrowed("missing-api-client")
+        match handshake::refresh(ctx).await {
+            Ok(refreshed) => {
+                let mut outcome =
+                    signed_in_or_invalid(refreshed.payload, &refreshed.token, TokenCarrier::Cookie);
+                outcome.headers.extend(refreshed.headers);
+                return outcome;
+            }
+            Err(reason) => Cow::Owned(reason),
+        }
     } else if !ctx.is_get() {
         Cow::Borrowed("non-eligible-non-get")
     } else {
@@ -510,19 +747,51 @@ async fn handle_session_token_error(
 
 /// Spec §1.6: a handshake for browsers that can follow one, signed out for everyone else.
 fn handle_maybe_handshake(ctx: &Context<'_>, reason: AuthReason, message: String) -> Outcome {
+    handle_maybe_handshake_to(ctx, reason, message, None)
+}
+
+/// Like [`handle_maybe_handshake`], redirecting to `location` instead of the Frontend API.
+fn handle_maybe_handshake_to(
+    ctx: &Context<'_>,
+    reason: AuthReason,
+    message: String,
+    location: Option<String>,
+) -> Outcome {
     if !ctx.eligible_for_handshake() {
         return Outcome::signed_out(reason, message);
     }
-    if ctx.redirect_loop_counter() == 3.0 {
+    let location = location.or_else(|| handshake::handshake_url(ctx, &reason.as_str()));
+    // Without a usable request URL there is nowhere to come back to: signed out, not a loop.
+    let Some(location) = location.and_then(|l| HeaderValue::from_str(&l).ok()) else {
+        return Outcome::signed_out(reason, message);
+    };
+    let counter = ctx.redirect_loop_counter();
+    if counter == 3.0 {
         if reason == AuthReason::SatelliteNeedsSyncing {
-            tracing::warn!("Clerk: Satellite-domain authentication resulted in an infinite redirect loop. Make sure the configured primary or satellite domain matches the URL the app is served on (preview deployments need their own satellite configuration).");
+            tracing::warn!(
+                "Clerk: Satellite-domain authentication resulted in an infinite redirect loop. Make sure the configured primary or satellite domain matches the URL the app is served on (preview deployments need their own satellite configuration)."
+            );
         } else {
-            tracing::warn!("Clerk: Refreshing the session token resulted in an infinite redirect loop. This usually means that your Clerk instance keys do not match - make sure to copy the correct publishable and secret keys from the Clerk dashboard.");
+            tracing::warn!(
+                "Clerk: Refreshing the session token resulted in an infinite redirect loop. This usually means that your Clerk instance keys do not match - make sure to copy the correct publishable and secret keys from the Clerk dashboard."
+            );
         }
         return Outcome::signed_out(reason, message);
     }
     let mut outcome = Outcome::signed_out(reason, message);
     outcome.status = AuthStatus::Handshake;
+    let loop_cookie = format!(
+        "{}={}; SameSite=Lax; HttpOnly; Max-Age=2",
+        names::REDIRECT_COUNT,
+        counter + 1.0
+    );
+    outcome.headers.push((header::LOCATION, location));
+    outcome
+        .headers
+        .push((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+    if let Ok(cookie) = HeaderValue::from_str(&loop_cookie) {
+        outcome.headers.push((header::SET_COOKIE, cookie));
+    }
     outcome
 }
 
@@ -531,7 +800,9 @@ fn is_cross_origin_referrer(ctx: &Context<'_>) -> bool {
     let Some(referer) = ctx.header(header::REFERER).and_then(|r| Url::parse(r).ok()) else {
         return false;
     };
-    ctx.info.url().is_some_and(|url| referer.origin() != url.origin())
+    ctx.info
+        .url()
+        .is_some_and(|url| referer.origin() != url.origin())
 }
 
 /// A referrer that is part of Clerk's own sign-in flow (Frontend API, Account Portal).
@@ -542,9 +813,11 @@ fn is_known_clerk_referrer(ctx: &Context<'_>) -> bool {
     let Some(host) = referer.host_str() else {
         return false;
     };
-    let frontend_api = frontend_api(ctx.options);
+    let frontend_api = ctx.frontend_api();
     let fapi_host = if frontend_api.starts_with("http") {
-        Url::parse(&frontend_api).ok().and_then(|u| u.host_str().map(str::to_owned))
+        Url::parse(&frontend_api)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
     } else {
         Some(frontend_api.clone())
     };
@@ -553,13 +826,23 @@ fn is_known_clerk_referrer(ctx: &Context<'_>) -> bool {
     }
     if ctx.instance != InstanceType::Production {
         let legacy = host.starts_with("accounts.")
-            && [".lcl.dev", ".lclstage.dev", ".lclclerk.com"].iter().any(|s| host.ends_with(s));
-        let current = [".accounts.dev", ".accountsstage.dev", ".accounts.lclclerk.com"]
-            .iter()
-            .any(|s| host.ends_with(s))
-            && ![".clerk.accounts.dev", ".clerk.accountsstage.dev", ".clerk.accounts.lclclerk.com"]
+            && [".lcl.dev", ".lclstage.dev", ".lclclerk.com"]
                 .iter()
                 .any(|s| host.ends_with(s));
+        let current = [
+            ".accounts.dev",
+            ".accountsstage.dev",
+            ".accounts.lclclerk.com",
+        ]
+        .iter()
+        .any(|s| host.ends_with(s))
+            && ![
+                ".clerk.accounts.dev",
+                ".clerk.accountsstage.dev",
+                ".clerk.accounts.lclclerk.com",
+            ]
+            .iter()
+            .any(|s| host.ends_with(s));
         if legacy || current {
             return true;
         }
@@ -571,21 +854,33 @@ fn is_known_clerk_referrer(ctx: &Context<'_>) -> bool {
 
 /// The Frontend API: the proxy URL when set, `clerk.<domain>` for production satellites, else
 /// the host in the publishable key.
-pub(crate) fn frontend_api(options: &ClerkOptions) -> String {
+pub(crate) fn frontend_api(options: &ClerkOptions, info: &RequestInfo) -> String {
     if let Some(proxy) = &options.proxy_url {
+        if proxy.starts_with('/') {
+            if let Some(url) = info.url() {
+                return format!("{}{proxy}", url.origin().ascii_serialization());
+            }
+        }
         return proxy.clone();
     }
     let Some(pk) = &options.publishable_key else {
         return String::new();
     };
     match (&options.domain, pk.instance_type()) {
-        (Some(domain), InstanceType::Production) if options.is_satellite => format!("clerk.{domain}"),
+        (Some(domain), InstanceType::Production) if options.is_satellite => {
+            format!("clerk.{domain}")
+        }
         _ => pk.frontend_api().to_owned(),
     }
 }
 
 /// Wraps an outcome into the auth object and adds the debug headers of signed-out states.
-fn finish(clerk: Clerk, options: &ClerkOptions, mut outcome: Outcome, request: RequestInfo) -> ClerkAuth {
+fn finish(
+    clerk: Clerk,
+    options: &ClerkOptions,
+    mut outcome: Outcome,
+    request: RequestInfo,
+) -> ClerkAuth {
     if outcome.status != AuthStatus::SignedIn {
         let status = outcome.status.as_str();
         let reason = outcome.reason.as_ref().map(AuthReason::as_str);
@@ -618,10 +913,11 @@ fn finish(clerk: Clerk, options: &ClerkOptions, mut outcome: Outcome, request: R
         status: outcome.status,
         reason: outcome.reason,
         message: outcome.message,
-        token_type: Some(TokenType::SessionToken),
+        token_type: outcome.token_type,
         token: outcome.token,
         claims: outcome.claims,
         authenticated,
+        machine: outcome.machine,
         headers: outcome.headers,
         clerk,
         request,
@@ -636,7 +932,9 @@ mod tests {
     #[test]
     fn authorization_header_parsing() {
         let parse = |value: &str| {
-            let req = TestRequest::default().insert_header((header::AUTHORIZATION, value)).to_http_request();
+            let req = TestRequest::default()
+                .insert_header((header::AUTHORIZATION, value))
+                .to_http_request();
             match header_token(req.headers()) {
                 HeaderToken::Token(t) => Some(t.to_owned()),
                 HeaderToken::Absent => None,
@@ -644,20 +942,41 @@ mod tests {
             }
         };
         assert_eq!(parse("Bearer abc").as_deref(), Some("abc"));
-        assert_eq!(parse("bearer abc").as_deref(), Some("abc"), "case-insensitive scheme (documented deviation)");
+        assert_eq!(
+            parse("bearer abc").as_deref(),
+            Some("abc"),
+            "case-insensitive scheme (documented deviation)"
+        );
         assert_eq!(parse("BEARER abc").as_deref(), Some("abc"));
-        assert_eq!(parse("abc").as_deref(), Some("abc"), "bare token as in Clerk");
-        assert_eq!(parse("Basic dXNlcjpwYXNzd29yZA=="), None, "other schemes are ignored");
+        assert_eq!(
+            parse("abc").as_deref(),
+            Some("abc"),
+            "bare token as in Clerk"
+        );
+        assert_eq!(
+            parse("Basic dXNlcjpwYXNzd29yZA=="),
+            None,
+            "other schemes are ignored"
+        );
         assert_eq!(parse("Bearer "), None);
         let req = TestRequest::default()
             .append_header((header::AUTHORIZATION, "Bearer a"))
             .append_header((header::AUTHORIZATION, "Bearer b"))
             .to_http_request();
-        assert!(matches!(header_token(req.headers()), HeaderToken::Unreadable(_)));
+        assert!(matches!(
+            header_token(req.headers()),
+            HeaderToken::Unreadable(_)
+        ));
         let req = TestRequest::default()
-            .insert_header((header::AUTHORIZATION, HeaderValue::from_bytes(b"Bearer \xff\xfe").unwrap()))
+            .insert_header((
+                header::AUTHORIZATION,
+                HeaderValue::from_bytes(b"Bearer \xff\xfe").unwrap(),
+            ))
             .to_http_request();
-        assert!(matches!(header_token(req.headers()), HeaderToken::Unreadable(_)));
+        assert!(matches!(
+            header_token(req.headers()),
+            HeaderToken::Unreadable(_)
+        ));
     }
 
     #[test]
@@ -667,7 +986,10 @@ mod tests {
         assert_eq!(js_parse_int("abc"), 0.0);
         assert_eq!(js_parse_int("-5"), -5.0);
         assert_eq!(js_parse_int(""), 0.0);
-        assert_eq!(strip_http_schemes("https://clerk.example.com"), "clerk.example.com");
+        assert_eq!(
+            strip_http_schemes("https://clerk.example.com"),
+            "clerk.example.com"
+        );
         assert_eq!(strip_http_schemes("HTTP://a.b/https://c"), "a.b/c");
         assert_eq!(strip_http_schemes("http:whatever"), "http:whatever");
     }

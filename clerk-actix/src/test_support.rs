@@ -64,6 +64,7 @@ pub(crate) fn auth_for(clerk: &Clerk, req: &HttpRequest, claims: Option<Value>) 
         token_type: Some(TokenType::SessionToken),
         claims,
         authenticated: signed_in && !pending,
+        machine: None,
         headers: Vec::new(),
         clerk: clerk.clone(),
         request: RequestInfo::from_request(req),

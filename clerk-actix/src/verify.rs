@@ -75,7 +75,10 @@ impl KeySource {
     }
 
     /// The key for `kid`, fetching the JWKS when needed.
-    pub(crate) async fn resolve(&self, kid: Option<&str>) -> Result<VerifyingKey, TokenVerificationError> {
+    pub(crate) async fn resolve(
+        &self,
+        kid: Option<&str>,
+    ) -> Result<VerifyingKey, TokenVerificationError> {
         match self {
             Self::Pem(key) => Ok(key.clone()),
             // A token without a `kid` cannot name a key; no reason to go to the network for it.
@@ -128,7 +131,10 @@ pub(crate) fn precheck<'t>(
     }
     check_header_type(&jwt, header_type)?;
     let alg = jwt.header.get("alg");
-    let Some(alg) = alg.and_then(Value::as_str).and_then(RsaAlgorithm::from_header) else {
+    let Some(alg) = alg
+        .and_then(Value::as_str)
+        .and_then(RsaAlgorithm::from_header)
+    else {
         return Err(TokenVerificationError::new(
             TokenErrorReason::TokenInvalidAlgorithm,
             format!(
@@ -148,12 +154,21 @@ pub(crate) fn precheck<'t>(
     Ok((jwt, alg))
 }
 
-fn check_header_type(jwt: &DecodedJwt<'_>, header_type: HeaderType) -> Result<(), TokenVerificationError> {
+fn check_header_type(
+    jwt: &DecodedJwt<'_>,
+    header_type: HeaderType,
+) -> Result<(), TokenVerificationError> {
     let typ = jwt.header.get("typ");
     let (ok, expected) = match header_type {
-        HeaderType::Jwt => (typ.is_none() || typ.and_then(Value::as_str) == Some("JWT"), "JWT"),
+        HeaderType::Jwt => (
+            typ.is_none() || typ.and_then(Value::as_str) == Some("JWT"),
+            "JWT",
+        ),
         HeaderType::OAuthAccessToken => (
-            matches!(typ.and_then(Value::as_str), Some("at+jwt" | "application/at+jwt")),
+            matches!(
+                typ.and_then(Value::as_str),
+                Some("at+jwt" | "application/at+jwt")
+            ),
             "at+jwt, application/at+jwt",
         ),
     };
@@ -162,9 +177,32 @@ fn check_header_type(jwt: &DecodedJwt<'_>, header_type: HeaderType) -> Result<()
     }
     Err(TokenVerificationError::new(
         TokenErrorReason::TokenInvalid,
-        format!("Invalid JWT type {}. Expected \"{expected}\".", js_stringify(typ)),
+        format!(
+            "Invalid JWT type {}. Expected \"{expected}\".",
+            js_stringify(typ)
+        ),
     )
     .with_action(action::ENSURE_CLERK_JWT))
+}
+
+/// The signature check alone (handshake tokens have no time claims to check).
+pub(crate) fn verify_signature(
+    jwt: &DecodedJwt<'_>,
+    alg: RsaAlgorithm,
+    key: &VerifyingKey,
+) -> Result<(), TokenVerificationError> {
+    match crypto::verify(alg, &key.key, jwt.signing_input.as_bytes(), &jwt.signature) {
+        Err(err) => Err(TokenVerificationError::new(
+            TokenErrorReason::TokenVerificationFailed,
+            format!("Error verifying JWT signature. {err}"),
+        )
+        .with_action(action::ENSURE_CLERK_JWT)),
+        Ok(SignatureCheck::Invalid) => Err(TokenVerificationError::new(
+            TokenErrorReason::TokenInvalidSignature,
+            "JWT signature is invalid.",
+        )),
+        Ok(SignatureCheck::Valid) => Ok(()),
+    }
 }
 
 /// Signature, then claims, in Clerk's order. Returns the verified payload.
@@ -175,22 +213,7 @@ pub(crate) fn verify_signature_and_claims(
     validation: &TokenValidation,
     now_ms: f64,
 ) -> Result<Map<String, Value>, TokenVerificationError> {
-    match crypto::verify(alg, &key.key, jwt.signing_input.as_bytes(), &jwt.signature) {
-        Err(err) => {
-            return Err(TokenVerificationError::new(
-                TokenErrorReason::TokenVerificationFailed,
-                format!("Error verifying JWT signature. {err}"),
-            )
-            .with_action(action::ENSURE_CLERK_JWT));
-        }
-        Ok(SignatureCheck::Invalid) => {
-            return Err(TokenVerificationError::new(
-                TokenErrorReason::TokenInvalidSignature,
-                "JWT signature is invalid.",
-            ));
-        }
-        Ok(SignatureCheck::Valid) => {}
-    }
+    verify_signature(&jwt, alg, key)?;
     let payload = jwt.payload;
     check_claims(&payload, validation, now_ms)?;
     Ok(payload)
@@ -215,9 +238,9 @@ fn check_claims(
     check_audience(payload.get("aud"), &validation.audience)?;
     let azp = payload.get("azp");
     if !validation.authorized_parties.is_empty()
-        && !azp
-            .and_then(Value::as_str)
-            .is_some_and(|azp| !azp.is_empty() && validation.authorized_parties.iter().any(|p| p == azp))
+        && !azp.and_then(Value::as_str).is_some_and(|azp| {
+            !azp.is_empty() && validation.authorized_parties.iter().any(|p| p == azp)
+        })
     {
         return Err(TokenVerificationError::new(
             TokenErrorReason::TokenInvalidAuthorizedParties,
@@ -233,7 +256,10 @@ fn check_claims(
     let Some(exp_s) = exp.and_then(Value::as_f64) else {
         return Err(TokenVerificationError::new(
             TokenErrorReason::TokenVerificationFailed,
-            format!("Invalid JWT expiry date claim (exp) {}. Expected number.", js_stringify(exp)),
+            format!(
+                "Invalid JWT expiry date claim (exp) {}. Expected number.",
+                js_stringify(exp)
+            ),
         )
         .with_action(action::ENSURE_CLERK_JWT));
     };
@@ -304,7 +330,11 @@ fn check_audience(aud: Option<&Value>, audience: &[String]) -> Result<(), TokenV
     if matches {
         return Ok(());
     }
-    let kind = if matches!(aud, Some(Value::Array(_))) { "claim array" } else { "claim" };
+    let kind = if matches!(aud, Some(Value::Array(_))) {
+        "claim array"
+    } else {
+        "claim"
+    };
     Err(TokenVerificationError::new(
         TokenErrorReason::TokenVerificationFailed,
         format!(
@@ -344,7 +374,11 @@ mod tests {
         json!({"sub": "user_1", "exp": 1_666_648_310, "iat": 1_666_648_250, "nbf": 1_666_648_240, "azp": "https://a.example"})
     }
 
-    fn check(value: Value, validation: &TokenValidation, now: f64) -> Result<(), TokenVerificationError> {
+    fn check(
+        value: Value,
+        validation: &TokenValidation,
+        now: f64,
+    ) -> Result<(), TokenVerificationError> {
         check_claims(&payload(value), validation, now)
     }
 
@@ -355,9 +389,16 @@ mod tests {
 
     #[test]
     fn expiry_boundaries_follow_clerk() {
-        let mut v = TokenValidation { clock_skew: Duration::ZERO, ..Default::default() };
+        let mut v = TokenValidation {
+            clock_skew: Duration::ZERO,
+            ..Default::default()
+        };
         let exp_now = json!({"sub": "u", "exp": 1_666_648_250});
-        assert_eq!(check(exp_now.clone(), &v, NOW).unwrap_err().reason(), TokenErrorReason::TokenExpired, "exp == now is expired");
+        assert_eq!(
+            check(exp_now.clone(), &v, NOW).unwrap_err().reason(),
+            TokenErrorReason::TokenExpired,
+            "exp == now is expired"
+        );
         v.clock_skew = Duration::from_millis(1000);
         check(exp_now, &v, NOW).unwrap();
         let five_ago = json!({"sub": "u", "exp": 1_666_648_245});
@@ -379,10 +420,25 @@ mod tests {
     #[test]
     fn nbf_and_iat_in_the_future() {
         let v = TokenValidation::default();
-        let err = check(json!({"sub": "u", "exp": 1_766_648_250u64, "nbf": 1_666_648_256}), &v, NOW).unwrap_err();
+        let err = check(
+            json!({"sub": "u", "exp": 1_766_648_250u64, "nbf": 1_666_648_256}),
+            &v,
+            NOW,
+        )
+        .unwrap_err();
         assert_eq!(err.reason(), TokenErrorReason::TokenNotActiveYet);
-        check(json!({"sub": "u", "exp": 1_766_648_250u64, "nbf": 1_666_648_254}), &v, NOW).unwrap();
-        let err = check(json!({"sub": "u", "exp": 1_766_648_250u64, "iat": 1_666_648_256}), &v, NOW).unwrap_err();
+        check(
+            json!({"sub": "u", "exp": 1_766_648_250u64, "nbf": 1_666_648_254}),
+            &v,
+            NOW,
+        )
+        .unwrap();
+        let err = check(
+            json!({"sub": "u", "exp": 1_766_648_250u64, "iat": 1_666_648_256}),
+            &v,
+            NOW,
+        )
+        .unwrap_err();
         assert_eq!(err.reason(), TokenErrorReason::TokenIatInTheFuture);
     }
 
@@ -395,44 +451,89 @@ mod tests {
             (json!({"sub": "", "exp": 1_766_648_250u64}), "Received \"\""),
             (json!({"sub": "u"}), "(exp) undefined"),
             (json!({"sub": "u", "exp": "1"}), "(exp) \"1\""),
-            (json!({"sub": "u", "exp": 1_766_648_250u64, "nbf": "x"}), "(nbf) \"x\""),
-            (json!({"sub": "u", "exp": 1_766_648_250u64, "iat": null}), "(iat) null"),
+            (
+                json!({"sub": "u", "exp": 1_766_648_250u64, "nbf": "x"}),
+                "(nbf) \"x\"",
+            ),
+            (
+                json!({"sub": "u", "exp": 1_766_648_250u64, "iat": null}),
+                "(iat) null",
+            ),
         ] {
             let err = check(claims, &v, NOW).unwrap_err();
             assert_eq!(err.reason(), TokenErrorReason::TokenVerificationFailed);
-            assert!(err.message().contains(needle), "{} lacks {needle}", err.message());
+            assert!(
+                err.message().contains(needle),
+                "{} lacks {needle}",
+                err.message()
+            );
         }
     }
 
     #[test]
     fn authorized_parties() {
-        let mut v = TokenValidation { authorized_parties: vec!["whatever".into()], ..Default::default() };
+        let mut v = TokenValidation {
+            authorized_parties: vec!["whatever".into()],
+            ..Default::default()
+        };
         let err = check(json!({"sub": "u", "exp": 1_766_648_250u64, "azp": "https://accounts.inspired.puma-74.lcl.dev"}), &v, NOW).unwrap_err();
         assert_eq!(
             err.message(),
             "Invalid JWT Authorized party claim (azp) \"https://accounts.inspired.puma-74.lcl.dev\". Expected \"whatever\"."
         );
         for azp in [json!(null), json!(""), json!(1)] {
-            assert!(check(json!({"sub": "u", "exp": 1_766_648_250u64, "azp": azp}), &v, NOW).is_err());
+            assert!(
+                check(
+                    json!({"sub": "u", "exp": 1_766_648_250u64, "azp": azp}),
+                    &v,
+                    NOW
+                )
+                .is_err()
+            );
         }
-        assert!(check(json!({"sub": "u", "exp": 1_766_648_250u64}), &v, NOW).is_err(), "missing azp rejected when parties set");
+        assert!(
+            check(json!({"sub": "u", "exp": 1_766_648_250u64}), &v, NOW).is_err(),
+            "missing azp rejected when parties set"
+        );
         v.authorized_parties = vec!["".into(), "whatever".into()];
-        check(json!({"sub": "u", "exp": 1_766_648_250u64, "azp": "whatever"}), &v, NOW).unwrap();
+        check(
+            json!({"sub": "u", "exp": 1_766_648_250u64, "azp": "whatever"}),
+            &v,
+            NOW,
+        )
+        .unwrap();
         v.authorized_parties.clear();
         check(json!({"sub": "u", "exp": 1_766_648_250u64}), &v, NOW).unwrap();
     }
 
     #[test]
     fn audience() {
-        let v = TokenValidation { audience: vec!["api".into(), "web".into()], ..Default::default() };
-        let ok = |aud: Value| check(json!({"sub": "u", "exp": 1_766_648_250u64, "aud": aud}), &v, NOW);
+        let v = TokenValidation {
+            audience: vec!["api".into(), "web".into()],
+            ..Default::default()
+        };
+        let ok = |aud: Value| {
+            check(
+                json!({"sub": "u", "exp": 1_766_648_250u64, "aud": aud}),
+                &v,
+                NOW,
+            )
+        };
         ok(json!("api")).unwrap();
         ok(json!(["x", "web"])).unwrap();
         assert!(ok(json!("ap")).is_err(), "substring is not a match");
         assert!(ok(json!(["apis"])).is_err());
         assert!(ok(json!(5)).is_err());
-        assert!(check(json!({"sub": "u", "exp": 1_766_648_250u64}), &v, NOW).is_err(), "stricter than Clerk: aud required when configured");
+        assert!(
+            check(json!({"sub": "u", "exp": 1_766_648_250u64}), &v, NOW).is_err(),
+            "stricter than Clerk: aud required when configured"
+        );
         let no_audience = TokenValidation::default();
-        check(json!({"sub": "u", "exp": 1_766_648_250u64, "aud": "anything"}), &no_audience, NOW).unwrap();
+        check(
+            json!({"sub": "u", "exp": 1_766_648_250u64, "aud": "anything"}),
+            &no_audience,
+            NOW,
+        )
+        .unwrap();
     }
 }
