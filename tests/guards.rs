@@ -14,8 +14,9 @@ use actix_web::{App, HttpRequest, HttpResponse, Responder, get, post, test, web}
 use clerk_actix::dev::{SessionToken, SigningKey};
 use clerk_actix::{
     Auth, Clerk, ClerkMiddleware, Has, Protect, Rejection, RequireAuth, RequireFeature,
-    RequireOrgRole, RequirePermission, RequirePlan, Requirement, SignedIn, protect, require_auth,
-    require_feature, require_org_role, require_permission, require_plan, require_reverification,
+    RequireOrgRole, RequirePermission, RequirePlan, Requirement, RouteMatcher, SignedIn, protect,
+    require_auth, require_feature, require_org_role, require_permission, require_plan,
+    require_reverification,
 };
 use serde_json::{Value, json};
 use support::fixtures::PK_LIVE;
@@ -571,4 +572,106 @@ async fn redirect_helpers_return_to_the_forwarded_url() {
             "https://accounts.inspired.puma-74.lcl.dev/sign-up?redirect_url=http%3A%2F%2Fapp.example.com%2Fjoin"
         )
     );
+}
+
+// --- ClerkMiddleware: route patterns and the handler callback --------------------------------
+
+#[actix_web::test]
+async fn clerk_middleware_guards_route_patterns() {
+    let clerk_middleware = ClerkMiddleware::new(clerk())
+        .protect(
+            RouteMatcher::new(["/dashboard(.*)"]).unwrap(),
+            RequireAuth::new(),
+        )
+        .protect(
+            RouteMatcher::new(["/admin/:path*"]).unwrap(),
+            RequireOrgRole::new("admin"),
+        );
+    let app = test::init_service(
+        App::new()
+            .wrap(clerk_middleware)
+            .default_service(web::to(ok)),
+    )
+    .await;
+
+    for path in [
+        "/dashboard",
+        "/Dashboard/settings/",
+        "//dashboard/x?y=1",
+        "/admin",
+    ] {
+        let res = test::call_service(&app, browser(path).to_request()).await;
+        assert_eq!(res.status(), StatusCode::TEMPORARY_REDIRECT, "{path}");
+        assert_eq!(
+            header(&res, "x-clerk-auth-status"),
+            Some("signed-out"),
+            "{path}"
+        );
+        let res = test::call_service(&app, api(path, None).to_request()).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{path}");
+    }
+    for (path, token, expected) in [
+        ("/dashboard/a", Some(user()), StatusCode::OK),
+        ("/admin/users", Some(member()), StatusCode::FORBIDDEN),
+        ("/admin/users", Some(admin()), StatusCode::OK),
+        ("/public", None, StatusCode::OK),
+        ("/dashboardish", Some(user()), StatusCode::OK),
+        ("/adminx", None, StatusCode::OK),
+        ("/dashboard%E0%A4%A", Some(user()), StatusCode::BAD_REQUEST),
+    ] {
+        let res = test::call_service(&app, api(path, token.as_ref()).to_request()).await;
+        assert_eq!(res.status(), expected, "{path}");
+    }
+}
+
+#[actix_web::test]
+async fn clerk_middleware_runs_the_handler_before_the_route() {
+    let protected = RouteMatcher::new(["/app(.*)"]).unwrap();
+    let reports = RouteMatcher::new(["/reports(.*)"]).unwrap();
+    let clerk_middleware = ClerkMiddleware::new(clerk()).handler(move |auth, req| {
+        let (protected, reports) = (protected.clone(), reports.clone());
+        async move {
+            // Async work is allowed before deciding.
+            actix_web::rt::task::yield_now().await;
+            if auth.user_id().is_none() && protected.matches(req.path())? {
+                return Ok(Some(auth.redirect_to_sign_in()));
+            }
+            if reports.matches(req.path())? {
+                Protect::new(Has::permission("org:reports:read")).check(&req)?;
+            }
+            if req.path() == "/blocked" {
+                return Ok(Some(HttpResponse::Forbidden().body("blocked")));
+            }
+            Ok(None)
+        }
+    });
+    let app = test::init_service(
+        App::new()
+            .wrap(clerk_middleware)
+            .default_service(web::to(ok)),
+    )
+    .await;
+
+    let res = test::call_service(&app, api("/app/home", None).to_request()).await;
+    assert_eq!(res.status(), StatusCode::TEMPORARY_REDIRECT);
+    assert_eq!(
+        header(&res, "location"),
+        Some(expected_location("/app/home").as_str())
+    );
+    assert_eq!(header(&res, "x-clerk-auth-status"), Some("signed-out"));
+    let res = test::call_service(&app, api("/app/home", Some(&user())).to_request()).await;
+    assert_eq!(test::read_body(res).await, "ok");
+
+    let res = test::call_service(&app, api("/reports", Some(&admin())).to_request()).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = test::call_service(&app, api("/reports", Some(&member())).to_request()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = test::call_service(&app, api("/reports%ff", Some(&member())).to_request()).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+
+    let res = test::call_service(&app, api("/blocked", Some(&admin())).to_request()).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(test::read_body(res).await, "blocked");
+    let res = test::call_service(&app, api("/elsewhere", None).to_request()).await;
+    assert_eq!(res.status(), StatusCode::OK);
 }

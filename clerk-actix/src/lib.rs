@@ -65,6 +65,7 @@ mod keys;
 mod machine;
 mod macro_support;
 mod middleware;
+mod middleware_hooks;
 pub mod models;
 mod name_rules;
 mod organization_sync;
