@@ -1790,3 +1790,90 @@ async fn oauth_and_m2m_jwts_are_verified_locally() {
     );
     assert_eq!(server.hits(), hits);
 }
+
+// ---- Organization sync (§1.13) ----
+
+#[actix_web::test]
+async fn organization_in_the_url_is_activated_through_a_handshake() {
+    let key = SigningKey::generate("ins_own").unwrap();
+    let options = clerk_actix::OrganizationSyncOptions {
+        organization_patterns: vec![
+            "/orgs/:id".into(),
+            "/orgs/:id/(.*)".into(),
+            "/teams/:slug/(.*)".into(),
+        ],
+        personal_account_patterns: vec!["/me".into(), "/me/(.*)".into()],
+    };
+    let clerk = || {
+        Clerk::builder()
+            .publishable_key(PK_LIVE)
+            .jwt_key(key.public_key_pem())
+            .organization_sync(options.clone())
+            .clock(|| at(NOW_S))
+            .build()
+            .unwrap()
+    };
+    let session = SessionToken::new("user_1")
+        .issuer("https://clerk.inspired.puma-74.lcl.dev")
+        .issued_at(at(NOW_S))
+        .organization("org_a", "team-a", "admin", &[])
+        .sign(&key);
+    let page = |path: &str| {
+        with_cookies(
+            request().uri(path),
+            &[("__session", &session), ("__client_uat", "12345")],
+        )
+    };
+    let out = run(clerk(), page("/orgs/org_b/settings")).await;
+    out.assert("handshake", Some("active-organization-mismatch"));
+    assert_eq!(out.query("organization_id").as_deref(), Some("org_b"));
+    run(clerk(), page("/orgs/org_a/settings"))
+        .await
+        .assert("signed-in", None);
+    let out = run(clerk(), page("/teams/team-b/x")).await;
+    assert_eq!(out.query("organization_id").as_deref(), Some("team-b"));
+    run(clerk(), page("/teams/team-a/x"))
+        .await
+        .assert("signed-in", None);
+    let out = run(clerk(), page("/me")).await;
+    out.assert("handshake", Some("active-organization-mismatch"));
+    assert_eq!(out.query("organization_id").as_deref(), Some(""));
+    run(clerk(), page("/elsewhere"))
+        .await
+        .assert("signed-in", None);
+    // After three redirects the org switch is skipped (the org was not valid for this user).
+    let req = with_cookies(
+        request().uri("/orgs/org_b"),
+        &[
+            ("__session", &session),
+            ("__client_uat", "12345"),
+            ("__clerk_redirect_count", "3"),
+        ],
+    );
+    run(clerk(), req).await.assert("signed-in", None);
+    // API clients are never redirected.
+    let req = with_cookies(
+        request()
+            .uri("/orgs/org_b")
+            .insert_header(("sec-fetch-dest", "empty")),
+        &[("__session", &session), ("__client_uat", "12345")],
+    );
+    run(clerk(), req).await.assert("signed-in", None);
+}
+
+#[actix_web::test]
+async fn invalid_organization_sync_patterns_fail_at_start_up() {
+    let err = Clerk::builder()
+        .publishable_key(PK_LIVE)
+        .jwt_key(fixtures::text("pem_public_signing_key.pem"))
+        .organization_sync(clerk_actix::OrganizationSyncOptions {
+            organization_patterns: vec!["/orgs/(".into()],
+            personal_account_patterns: vec![],
+        })
+        .build()
+        .unwrap_err();
+    assert!(
+        err.to_string().starts_with("organization_sync is invalid"),
+        "{err}"
+    );
+}

@@ -40,7 +40,6 @@ pub struct Clerk {
 /// A snapshot of a [`Clerk`]'s settings. Read on every request without locking.
 pub(crate) struct ClerkOptions {
     pub(crate) secret_key: Option<Secret>,
-    pub(crate) machine_secret_key: Option<Secret>,
     pub(crate) publishable_key: Option<PublishableKey>,
     pub(crate) api_url: String,
     pub(crate) sign_in_url: Option<String>,
@@ -51,11 +50,18 @@ pub(crate) struct ClerkOptions {
     pub(crate) satellite_auto_sync: bool,
     pub(crate) treat_pending_as_signed_out: bool,
     pub(crate) accepts_token: crate::AcceptsToken,
+    pub(crate) organization_sync: Option<crate::OrganizationMatcher>,
     pub(crate) validation: TokenValidation,
     pub(crate) keys: KeySource,
     /// The Backend API client (when a secret key is configured): handshake payloads, refresh, users.
     pub(crate) client: Option<crate::ClerkClient>,
+    /// Opt-in cache of users by id for `CurrentUser`.
+    pub(crate) user_cache: Option<Arc<crate::current::UserCache>>,
+    pub(crate) appearance: Option<serde_json::Value>,
+    pub(crate) localization: Option<serde_json::Value>,
     pub(crate) clock: Option<Arc<dyn Fn() -> SystemTime + Send + Sync>>,
+    /// The settings this snapshot was built from, so runtime updates can change a few of them.
+    source: ClerkBuilder,
 }
 
 impl ClerkOptions {
@@ -100,6 +106,37 @@ impl Clerk {
     /// Whether both handles are clones of one `Clerk`.
     pub(crate) fn same_instance(&self, other: &Clerk) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// Changes the configuration at runtime, without a restart (Clerk's `updateClerkOptions`,
+    /// on the server): `change` receives the current settings as a builder; the result is
+    /// validated like at start-up and swapped in atomically. Requests in flight finish with the
+    /// settings they started with; reads on the request path stay lock-free. Concurrent updates
+    /// are applied one after the other (each sees the previous one's result).
+    ///
+    /// ```
+    /// use clerk_actix::Clerk;
+    /// # let pem = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/clerk-js/pem_public_signing_key.pem"));
+    /// let clerk = Clerk::builder()
+    ///     .publishable_key("pk_test_Y2xlcmsuaW5zcGlyZWQucHVtYS03NC5sY2wuZGV2JA")
+    ///     .jwt_key(pem)
+    ///     .build()
+    ///     .unwrap();
+    /// clerk
+    ///     .update(|settings| settings.authorized_parties(["https://app.example.com"]).sign_in_url("/login"))
+    ///     .unwrap();
+    /// // An invalid change is refused and leaves the configuration as it was.
+    /// assert!(clerk.update(|settings| settings.publishable_key("nope")).is_err());
+    /// ```
+    pub fn update(&self, change: impl Fn(ClerkBuilder) -> ClerkBuilder) -> Result<(), ConfigError> {
+        loop {
+            let current = self.inner.load_full();
+            let next = Arc::new(change(current.source.clone()).into_options()?);
+            let previous = self.inner.compare_and_swap(&current, next);
+            if Arc::ptr_eq(&previous, &current) {
+                return Ok(());
+            }
+        }
     }
 
     /// The publishable key, if one is configured.
@@ -178,7 +215,7 @@ pub enum ConfigError {
 ///     .expect("valid configuration");
 /// assert_eq!(clerk.publishable_key().unwrap().cookie_suffix(), "vWCgMp3A");
 /// ```
-#[derive(Default)]
+#[derive(Clone, Default)]
 #[must_use]
 pub struct ClerkBuilder {
     secret_key: Option<String>,
@@ -195,6 +232,10 @@ pub struct ClerkBuilder {
     satellite_auto_sync: bool,
     treat_pending_as_signed_out: Option<bool>,
     accepts_token: crate::AcceptsToken,
+    organization_sync: Option<crate::OrganizationSyncOptions>,
+    user_cache_ttl: Option<Duration>,
+    appearance: Option<serde_json::Value>,
+    localization: Option<serde_json::Value>,
     validation: TokenValidation,
     jwks: JwksSettings,
     clock: Option<Arc<dyn Fn() -> SystemTime + Send + Sync>>,
@@ -347,6 +388,12 @@ impl ClerkBuilder {
         self
     }
 
+    /// Adds one origin to the authorized parties (handy in [`Clerk::update`]).
+    pub fn add_authorized_party(mut self, party: impl Into<String>) -> Self {
+        self.validation.authorized_parties.push(party.into());
+        self
+    }
+
     /// Accepted `aud` values (off by default; Clerk session tokens have no `aud`).
     pub fn audience<I, S>(mut self, audience: I) -> Self
     where
@@ -374,6 +421,22 @@ impl ClerkBuilder {
     /// locally.
     pub fn accepts_token(mut self, accepts: crate::AcceptsToken) -> Self {
         self.accepts_token = accepts;
+        self
+    }
+
+    /// Activates the organization named by the URL (Clerk's `organizationSyncOptions`): when a
+    /// browser opens a page whose path names another organization than the session's active one,
+    /// a handshake switches it. Invalid patterns fail at start-up.
+    pub fn organization_sync(mut self, options: crate::OrganizationSyncOptions) -> Self {
+        self.organization_sync = Some(options);
+        self
+    }
+
+    /// Caches users fetched by [`CurrentUser`](crate::CurrentUser) for `ttl` (off by default).
+    /// Clerk's development instances allow 100 Backend API requests per 10 s; a page that shows
+    /// the current user on every request needs this. Changes to a user show up after `ttl`.
+    pub fn user_cache_ttl(mut self, ttl: Duration) -> Self {
+        self.user_cache_ttl = Some(ttl);
         self
     }
 
@@ -417,7 +480,20 @@ impl ClerkBuilder {
         })
     }
 
+    /// UI appearance passed to ClerkJS by the [`ui`](crate::ui) helpers (Clerk's `appearance` prop).
+    pub fn appearance(mut self, appearance: serde_json::Value) -> Self {
+        self.appearance = Some(appearance);
+        self
+    }
+
+    /// UI localization passed to ClerkJS by the [`ui`](crate::ui) helpers (Clerk's `localization` prop).
+    pub fn localization(mut self, localization: serde_json::Value) -> Self {
+        self.localization = Some(localization);
+        self
+    }
+
     pub(crate) fn into_options(self) -> Result<ClerkOptions, ConfigError> {
+        let source = self.clone();
         let publishable_key = match &self.publishable_key {
             None => {
                 return Err(ConfigError::Missing {
@@ -481,24 +557,24 @@ impl ClerkBuilder {
             ("CLERK_SIGN_IN_URL", &self.sign_in_url),
             ("CLERK_SIGN_UP_URL", &self.sign_up_url),
         ] {
-            if let Some(url) = url {
-                if !url.starts_with('/') {
-                    check_http_url(
-                        url,
-                        name,
-                        "Use an absolute http(s) URL or a path starting with /.",
-                    )?;
-                }
-            }
-        }
-        if let Some(proxy) = &self.proxy_url {
-            if !proxy.starts_with('/') {
+            if let Some(url) = url
+                && !url.starts_with('/')
+            {
                 check_http_url(
-                    proxy,
-                    "CLERK_PROXY_URL",
-                    "Use an absolute https URL or a path starting with / (e.g. /__clerk).",
+                    url,
+                    name,
+                    "Use an absolute http(s) URL or a path starting with /.",
                 )?;
             }
+        }
+        if let Some(proxy) = &self.proxy_url
+            && !proxy.starts_with('/')
+        {
+            check_http_url(
+                proxy,
+                "CLERK_PROXY_URL",
+                "Use an absolute https URL or a path starting with / (e.g. /__clerk).",
+            )?;
         }
         if is_satellite {
             if self.proxy_url.is_none() && self.domain.is_none() {
@@ -524,6 +600,14 @@ impl ClerkBuilder {
                 help: "Leave the default (16 KiB) or choose a larger bound.",
             });
         }
+        let organization_sync = match &self.organization_sync {
+            None => None,
+            Some(options) => Some(crate::OrganizationMatcher::new(options).map_err(|e| ConfigError::Invalid {
+                name: "organization_sync",
+                reason: e.to_string(),
+                help: "Use path-to-regexp patterns with an :id or :slug parameter, e.g. /orgs/:slug/(.*).",
+            })?),
+        };
         let accepts_machine_tokens = match &self.accepts_token {
             crate::AcceptsToken::Only(t) => *t != crate::TokenType::SessionToken,
             crate::AcceptsToken::AnyOf(list) => {
@@ -560,7 +644,6 @@ impl ClerkBuilder {
         validation.audience.retain(|a| !a.is_empty());
         Ok(ClerkOptions {
             secret_key,
-            machine_secret_key: self.machine_secret_key.map(Secret::new),
             publishable_key,
             api_url,
             sign_in_url: self.sign_in_url,
@@ -571,10 +654,18 @@ impl ClerkBuilder {
             satellite_auto_sync: self.satellite_auto_sync,
             treat_pending_as_signed_out: self.treat_pending_as_signed_out.unwrap_or(true),
             accepts_token: self.accepts_token,
+            organization_sync,
             validation,
             keys,
             client,
+            user_cache: self
+                .user_cache_ttl
+                .filter(|ttl| !ttl.is_zero())
+                .map(|ttl| Arc::new(crate::current::UserCache::new(ttl, 10_000))),
+            appearance: self.appearance,
+            localization: self.localization,
             clock: self.clock,
+            source,
         })
     }
 }

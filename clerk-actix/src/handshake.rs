@@ -15,6 +15,7 @@ use crate::error::{TokenErrorReason, TokenVerificationError};
 use crate::jwks::BAPI_VERSION;
 use crate::jwt::{DecodedJwt, category};
 use crate::models::{SensitiveString, SessionRefresh};
+use crate::organization_sync::OrganizationSyncTarget;
 use crate::publishable_key::InstanceType;
 use crate::request::{Context, Outcome, names, verify_session_token_with};
 use crate::verify::{self, HeaderType};
@@ -71,10 +72,22 @@ pub(crate) fn handshake_url(ctx: &Context<'_>, reason: &str) -> Option<String> {
         if let Some(token) = ctx.session_token() {
             query.append_pair(names::SESSION, &token);
         }
-        if ctx.instance == InstanceType::Development {
-            if let Some(dev_browser) = ctx.dev_browser_token() {
-                query.append_pair(names::DEV_BROWSER, &dev_browser);
+        if ctx.instance == InstanceType::Development
+            && let Some(dev_browser) = ctx.dev_browser_token()
+        {
+            query.append_pair(names::DEV_BROWSER, &dev_browser);
+        }
+        match ctx.organization_sync_target() {
+            Some(OrganizationSyncTarget::OrganizationId(id)) => {
+                query.append_pair("organization_id", &id);
             }
+            Some(OrganizationSyncTarget::OrganizationSlug(slug)) => {
+                query.append_pair("organization_id", &slug);
+            }
+            Some(OrganizationSyncTarget::PersonalAccount) => {
+                query.append_pair("organization_id", "");
+            }
+            None => {}
         }
     }
     Some(url.into())
@@ -136,13 +149,11 @@ pub(crate) async fn resolve(ctx: &Context<'_>) -> Result<Outcome, HandshakeFailu
             session_token = rest.split(';').next().unwrap_or_default().to_owned();
         }
     }
-    if development {
-        if let Some(url) = ctx.info.url() {
-            let clean = without_query(url, &HANDSHAKE_QUERY);
-            if let Ok(location) = HeaderValue::from_str(clean.as_str()) {
-                headers.push((header::LOCATION, location));
-                headers.push((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
-            }
+    if development && let Some(url) = ctx.info.url() {
+        let clean = without_query(url, &HANDSHAKE_QUERY);
+        if let Ok(location) = HeaderValue::from_str(clean.as_str()) {
+            headers.push((header::LOCATION, location));
+            headers.push((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
         }
     }
     if session_token.is_empty() {
@@ -192,13 +203,14 @@ async fn verify_handshake_token(
     token: &str,
 ) -> Result<Vec<String>, TokenVerificationError> {
     let decoded = DecodedJwt::decode(token)?;
-    if let Some(cat) = decoded.category() {
-        if cat != category::SESSION_TOKEN && cat != category::IGNORE {
-            return Err(TokenVerificationError::new(
-                TokenErrorReason::TokenInvalid,
-                "Invalid handshake token category.",
-            ));
-        }
+    if let Some(cat) = decoded.category()
+        && cat != category::SESSION_TOKEN
+        && cat != category::IGNORE
+    {
+        return Err(TokenVerificationError::new(
+            TokenErrorReason::TokenInvalid,
+            "Invalid handshake token category.",
+        ));
     }
     let (jwt, alg) = verify::precheck(token, &ctx.options.validation, HeaderType::Jwt)?;
     let key = ctx.options.keys.resolve(jwt.header_str("kid")).await?;

@@ -53,6 +53,7 @@ pub mod client;
 mod config;
 mod cookies;
 mod crypto;
+mod current;
 #[cfg(feature = "dev")]
 pub mod dev;
 mod error;
@@ -79,6 +80,7 @@ mod route_matcher;
 mod secret;
 #[cfg(test)]
 mod test_support;
+pub mod ui;
 mod verify;
 
 pub use attributes::{
@@ -93,6 +95,10 @@ pub use authorization::{
 pub use claims::{ClaimsError, SessionClaims, SessionStatus};
 pub use client::ClerkClient;
 pub use config::{Clerk, ClerkBuilder, ConfigError, DEFAULT_API_URL, DEFAULT_API_VERSION};
+pub use current::{
+    CurrentError, CurrentOrganization, CurrentSession, CurrentUser, SessionList, TokenOptions,
+    clerk_client, current_user,
+};
 pub use error::{TokenCarrier, TokenErrorReason, TokenVerificationError};
 pub use extract::{Auth, AuthRejection, ClerkRequestExt, SignedIn};
 pub use machine::{AcceptsToken, MachineAuth};

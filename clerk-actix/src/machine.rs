@@ -7,13 +7,10 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use actix_web::http::Method;
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::auth::TokenType;
 use crate::client::ApiError;
-use crate::client::request::Auth as KeyKind;
 use crate::config::ClerkOptions;
 use crate::jwt::{DecodedJwt, category, is_jwt_format};
 use crate::verify::{self, HeaderType};
@@ -27,6 +24,7 @@ use crate::verify::{self, HeaderType};
 /// let clerk = Clerk::builder()
 ///     .publishable_key("pk_test_Y2xlcmsuaW5zcGlyZWQucHVtYS03NC5sY2wuZGV2JA")
 ///     .jwt_key(pem)
+///     .secret_key("sk_test_example") // API keys are verified by the Backend API
 ///     .accepts_token(AcceptsToken::AnyOf(vec![TokenType::SessionToken, TokenType::ApiKey]))
 ///     .build();
 /// assert!(clerk.is_ok());
@@ -45,16 +43,6 @@ pub enum AcceptsToken {
 impl Default for AcceptsToken {
     fn default() -> Self {
         Self::Only(TokenType::SessionToken)
-    }
-}
-
-impl AcceptsToken {
-    pub(crate) fn is_session_only(&self) -> bool {
-        *self == Self::Only(TokenType::SessionToken)
-    }
-
-    pub(crate) fn machine_only(&self) -> bool {
-        matches!(self, Self::Only(t) if *t != TokenType::SessionToken)
     }
 }
 
@@ -291,42 +279,11 @@ async fn verify_jwt(options: &ClerkOptions, token: &str) -> Result<MachineAuth, 
     })
 }
 
-#[derive(Deserialize)]
-struct VerifiedMachineToken {
-    #[serde(default)]
-    id: String,
-    #[serde(default)]
-    subject: String,
-    #[serde(default)]
-    scopes: Vec<String>,
-    #[serde(default)]
-    claims: Option<Map<String, Value>>,
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    client_id: Option<String>,
-}
-
 async fn verify_opaque(
     options: &ClerkOptions,
     token: &str,
     token_type: TokenType,
 ) -> Result<MachineAuth, MachineError> {
-    let (path, field, not_found): (&[&str], &str, &str) = match token_type {
-        TokenType::M2mToken => (
-            &["m2m_tokens", "verify"],
-            "token",
-            "Machine token not found",
-        ),
-        TokenType::OAuthToken => (
-            &["oauth_applications", "access_tokens", "verify"],
-            "access_token",
-            "OAuth token not found",
-        ),
-        _ => (&["api_keys", "verify"], "secret", "API key not found"),
-    };
-    let unexpected =
-        |status| MachineError::new(token_type, "unexpected-error", "Unexpected error", status);
     let Some(client) = &options.client else {
         return Err(MachineError::new(
             token_type,
@@ -335,51 +292,84 @@ async fn verify_opaque(
             None,
         ));
     };
-    let mut body = Map::new();
-    body.insert(field.to_owned(), Value::String(token.to_owned()));
-    let call = client
-        .call_unversioned(Method::POST, path)
-        .and_then(|call| call.json(&body))
-        .map_err(|_| unexpected(None))?;
-    let call = if token_type == TokenType::M2mToken && client.has_machine_secret_key() {
-        call.with_auth(KeyKind::MachineSecretKey)
-    } else {
-        call
+    let as_object = |claims: Option<Value>| match claims {
+        Some(Value::Object(map)) => Some(map),
+        _ => None,
     };
-    match client.execute::<VerifiedMachineToken>(call).await {
-        Ok(verified) => Ok(MachineAuth {
-            token_type,
-            id: verified.id,
-            subject: verified.subject,
-            scopes: verified.scopes,
-            claims: verified.claims,
-            name: verified.name,
-            client_id: verified.client_id,
-        }),
-        Err(ApiError::Api {
+    let (result, not_found) = match token_type {
+        TokenType::M2mToken => (
+            client
+                .m2m_tokens()
+                .verify(token)
+                .await
+                .map(|t| MachineAuth {
+                    token_type,
+                    id: t.id,
+                    subject: t.subject,
+                    scopes: t.scopes,
+                    claims: as_object(t.claims),
+                    name: None,
+                    client_id: None,
+                }),
+            "Machine token not found",
+        ),
+        TokenType::OAuthToken => (
+            match client.oauth_access_tokens().verify(token).await {
+                Ok(Some(t)) => Ok(MachineAuth {
+                    token_type,
+                    id: t.id,
+                    subject: t.subject,
+                    scopes: t.scopes,
+                    claims: None,
+                    name: None,
+                    client_id: Some(t.client_id),
+                }),
+                // Clerk reports an inactive token as not found.
+                Ok(None) => Err(ApiError::Api {
+                    status: 404,
+                    errors: Vec::new(),
+                    trace_id: None,
+                    retry_after: None,
+                }),
+                Err(err) => Err(err),
+            },
+            "OAuth token not found",
+        ),
+        _ => (
+            client.api_keys().verify(token).await.map(|k| MachineAuth {
+                token_type,
+                id: k.id,
+                subject: k.subject,
+                scopes: k.scopes,
+                claims: as_object(k.claims),
+                name: Some(k.name),
+                client_id: None,
+            }),
+            "API key not found",
+        ),
+    };
+    result.map_err(|err| match err {
+        ApiError::Api {
             status: 401,
             errors,
             ..
-        }) => {
+        } => {
             let message = errors
                 .first()
                 .map_or_else(|| "Invalid secret key".to_owned(), |e| e.message.clone());
-            Err(MachineError::new(
-                token_type,
-                "secret-key-invalid",
-                message,
-                Some(401),
-            ))
+            MachineError::new(token_type, "secret-key-invalid", message, Some(401))
         }
-        Err(ApiError::Api { status: 404, .. }) => Err(MachineError::new(
+        ApiError::Api { status: 404, .. } => {
+            MachineError::new(token_type, "token-invalid", not_found, Some(404))
+        }
+        ApiError::Api { status, .. } => MachineError::new(
             token_type,
-            "token-invalid",
-            not_found,
-            Some(404),
-        )),
-        Err(ApiError::Api { status, .. }) => Err(unexpected(Some(status))),
-        Err(_) => Err(unexpected(None)),
-    }
+            "unexpected-error",
+            "Unexpected error",
+            Some(status),
+        ),
+        _ => MachineError::new(token_type, "unexpected-error", "Unexpected error", None),
+    })
 }
 
 #[cfg(test)]

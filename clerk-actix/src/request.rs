@@ -20,6 +20,7 @@ use crate::error::{TokenCarrier, TokenErrorReason, TokenVerificationError};
 use crate::handshake::{self, HandshakeFailure};
 use crate::jwt::DecodedJwt;
 use crate::machine::{self, AcceptsToken, MachineAuth, machine_token_type};
+use crate::organization_sync::OrganizationSyncTarget;
 use crate::publishable_key::InstanceType;
 use crate::verify::{self, HeaderType};
 
@@ -150,6 +151,16 @@ impl<'r> Context<'r> {
 
     pub(crate) fn handshake_nonce(&self) -> Option<Cow<'_, str>> {
         self.query_or_cookie(names::HANDSHAKE_NONCE)
+    }
+
+    /// What the URL asks to activate (organization sync), from the request path.
+    pub(crate) fn organization_sync_target(&self) -> Option<OrganizationSyncTarget> {
+        let matcher = self.options.organization_sync.as_ref()?;
+        let path = self
+            .info
+            .url()
+            .map_or_else(|| self.req.path().to_owned(), |u| u.path().to_owned());
+        matcher.find_target(&path)
     }
 
     /// The Frontend API as a host or URL (a relative proxy URL is resolved against the request).
@@ -481,10 +492,10 @@ async fn header_flow(
     token: &str,
 ) -> Outcome {
     // Step 1: machine tokens and non-session categories (JWT templates) are not session tokens.
-    if let Ok(jwt) = DecodedJwt::decode(token) {
-        if jwt.is_oauth_jwt() || jwt.is_m2m_jwt() || jwt.has_non_session_category() {
-            return Outcome::signed_out(AuthReason::TokenTypeMismatch, "");
-        }
+    if let Ok(jwt) = DecodedJwt::decode(token)
+        && (jwt.is_oauth_jwt() || jwt.is_m2m_jwt() || jwt.has_non_session_category())
+    {
+        return Outcome::signed_out(AuthReason::TokenTypeMismatch, "");
     }
     match verify_session_token(options, token).await {
         Ok(claims) => signed_in_or_invalid(claims, token, TokenCarrier::Header),
@@ -617,26 +628,27 @@ async fn cookie_flow(ctx: &Context<'_>) -> Outcome {
         }
     }
     // E: a development primary answering a satellite's sync request.
-    if development && !options.is_satellite {
-        if let Some(redirect_url) = ctx.query(names::CLERK_REDIRECT_URL) {
-            let Ok(mut back) = Url::parse(redirect_url) else {
-                return Outcome::signed_out(AuthReason::PrimaryRespondsToSyncing, "");
-            };
-            if let Some(dev_browser) = ctx.dev_browser_token() {
-                back.query_pairs_mut()
-                    .append_pair(names::DEV_BROWSER, &dev_browser);
-            }
-            let back = crate::handshake::without_query(&back, &[names::CLERK_SYNCED]);
-            let mut back = back;
+    if development
+        && !options.is_satellite
+        && let Some(redirect_url) = ctx.query(names::CLERK_REDIRECT_URL)
+    {
+        let Ok(mut back) = Url::parse(redirect_url) else {
+            return Outcome::signed_out(AuthReason::PrimaryRespondsToSyncing, "");
+        };
+        if let Some(dev_browser) = ctx.dev_browser_token() {
             back.query_pairs_mut()
-                .append_pair(names::CLERK_SYNCED, "true");
-            return handle_maybe_handshake_to(
-                ctx,
-                AuthReason::PrimaryRespondsToSyncing,
-                String::new(),
-                Some(back.into()),
-            );
+                .append_pair(names::DEV_BROWSER, &dev_browser);
         }
+        let back = crate::handshake::without_query(&back, &[names::CLERK_SYNCED]);
+        let mut back = back;
+        back.query_pairs_mut()
+            .append_pair(names::CLERK_SYNCED, "true");
+        return handle_maybe_handshake_to(
+            ctx,
+            AuthReason::PrimaryRespondsToSyncing,
+            String::new(),
+            Some(back.into()),
+        );
     }
     // F-G: the development browser token.
     if development && ctx.query.iter().any(|(k, _)| k == names::DEV_BROWSER) {
@@ -699,7 +711,35 @@ async fn cookie_flow(ctx: &Context<'_>) -> Outcome {
             "Cross-origin request from satellite domain requires handshake".to_owned(),
         );
     }
+    // Q: the URL names another organization than the active one.
+    if let Some(claims) = &state.claims
+        && let Some(handshake) = organization_sync_handshake(ctx, claims)
+    {
+        return handshake;
+    }
     state
+}
+
+/// Spec §1.13: a handshake that activates the organization the URL names, if it differs.
+fn organization_sync_handshake(ctx: &Context<'_>, claims: &SessionClaims) -> Option<Outcome> {
+    let target = ctx.organization_sync_target()?;
+    let must_activate = match &target {
+        OrganizationSyncTarget::OrganizationSlug(slug) => claims.org_slug() != Some(slug.as_str()),
+        OrganizationSyncTarget::OrganizationId(id) => claims.org_id() != Some(id.as_str()),
+        OrganizationSyncTarget::PersonalAccount => claims.org_id().is_some(),
+    };
+    if !must_activate {
+        return None;
+    }
+    if ctx.redirect_loop_counter() >= 3.0 {
+        tracing::warn!(
+            "Clerk: Organization activation handshake loop detected. This is likely due to an invalid organization ID or slug. Skipping organization activation."
+        );
+        return None;
+    }
+    let outcome =
+        handle_maybe_handshake(ctx, AuthReason::ActiveOrganizationMismatch, String::new());
+    (outcome.status == AuthStatus::Handshake).then_some(outcome)
 }
 
 fn warn_missing_azp_once() {
@@ -856,10 +896,10 @@ fn is_known_clerk_referrer(ctx: &Context<'_>) -> bool {
 /// the host in the publishable key.
 pub(crate) fn frontend_api(options: &ClerkOptions, info: &RequestInfo) -> String {
     if let Some(proxy) = &options.proxy_url {
-        if proxy.starts_with('/') {
-            if let Some(url) = info.url() {
-                return format!("{}{proxy}", url.origin().ascii_serialization());
-            }
+        if proxy.starts_with('/')
+            && let Some(url) = info.url()
+        {
+            return format!("{}{proxy}", url.origin().ascii_serialization());
         }
         return proxy.clone();
     }

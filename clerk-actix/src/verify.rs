@@ -225,7 +225,7 @@ fn check_claims(
     now_ms: f64,
 ) -> Result<(), TokenVerificationError> {
     let sub = payload.get("sub");
-    if !sub.and_then(Value::as_str).is_some_and(|s| !s.is_empty()) {
+    if sub.and_then(Value::as_str).is_none_or(|s| s.is_empty()) {
         return Err(TokenVerificationError::new(
             TokenErrorReason::TokenVerificationFailed,
             format!(

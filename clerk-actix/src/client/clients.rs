@@ -30,7 +30,7 @@ impl<'a> ClientsApi<'a> {
     /// let page = clerk.clients().list(&Default::default()).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn list(&self, params: &PageParams) -> Result<Page<Client>, ApiError> {
+    pub async fn list(self, params: &PageParams) -> Result<Page<Client>, ApiError> {
         let call = self
             .client
             .call(Method::GET, &["clients"])?
@@ -46,7 +46,7 @@ impl<'a> ClientsApi<'a> {
     /// let client = clerk.clients().get("client_123").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn get(&self, client_id: &str) -> Result<Client, ApiError> {
+    pub async fn get(self, client_id: &str) -> Result<Client, ApiError> {
         let call = self.client.call(Method::GET, &["clients", client_id])?;
         self.client.execute(call).await
     }
@@ -58,7 +58,7 @@ impl<'a> ClientsApi<'a> {
     /// let client = clerk.clients().verify("client-token").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn verify(&self, token: &str) -> Result<Client, ApiError> {
+    pub async fn verify(self, token: &str) -> Result<Client, ApiError> {
         #[derive(Serialize)]
         struct Body<'t> {
             token: &'t str,
@@ -79,7 +79,7 @@ impl<'a> ClientsApi<'a> {
     /// for directive in &payload.directives { let _set_cookie = directive.expose(); }
     /// # Ok(()) }
     /// ```
-    pub async fn handshake_payload(&self, nonce: &str) -> Result<HandshakePayload, ApiError> {
+    pub async fn handshake_payload(self, nonce: &str) -> Result<HandshakePayload, ApiError> {
         if nonce.is_empty() {
             return Err(ApiError::invalid_request("the handshake nonce is empty"));
         }

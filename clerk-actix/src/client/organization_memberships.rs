@@ -156,7 +156,7 @@ impl<'a> OrganizationMembershipsApi<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn list(
-        &self,
+        self,
         organization_id: &str,
         params: &OrganizationMembershipListParams,
     ) -> Result<Page<OrganizationMembership>, ApiError> {
@@ -183,7 +183,7 @@ impl<'a> OrganizationMembershipsApi<'a> {
     /// # Ok(()) }
     /// ```
     pub fn list_all(
-        &self,
+        self,
         organization_id: &str,
         params: OrganizationMembershipListParams,
     ) -> impl Stream<Item = Result<OrganizationMembership, ApiError>> + 'static {
@@ -215,7 +215,7 @@ impl<'a> OrganizationMembershipsApi<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn list_for_instance(
-        &self,
+        self,
         params: &InstanceMembershipListParams,
     ) -> Result<Page<OrganizationMembership>, ApiError> {
         let call = self
@@ -236,7 +236,7 @@ impl<'a> OrganizationMembershipsApi<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn create(
-        &self,
+        self,
         organization_id: &str,
         params: &CreateOrganizationMembershipParams,
     ) -> Result<OrganizationMembership, ApiError> {
@@ -261,7 +261,7 @@ impl<'a> OrganizationMembershipsApi<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn update(
-        &self,
+        self,
         organization_id: &str,
         user_id: &str,
         params: &UpdateOrganizationMembershipParams,
@@ -287,7 +287,7 @@ impl<'a> OrganizationMembershipsApi<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn update_metadata(
-        &self,
+        self,
         organization_id: &str,
         user_id: &str,
         params: &OrganizationMetadataParams,
@@ -317,7 +317,7 @@ impl<'a> OrganizationMembershipsApi<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn delete(
-        &self,
+        self,
         organization_id: &str,
         user_id: &str,
     ) -> Result<OrganizationMembership, ApiError> {

@@ -185,7 +185,7 @@ impl<'a> OrganizationsApi<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn list(
-        &self,
+        self,
         params: &OrganizationListParams,
     ) -> Result<Page<Organization>, ApiError> {
         let call = self
@@ -205,7 +205,7 @@ impl<'a> OrganizationsApi<'a> {
     /// # Ok(()) }
     /// ```
     pub fn list_all(
-        &self,
+        self,
         params: OrganizationListParams,
     ) -> impl Stream<Item = Result<Organization, ApiError>> + 'static {
         let client = self.client.clone();
@@ -229,7 +229,7 @@ impl<'a> OrganizationsApi<'a> {
     /// let by_slug = clerk.organizations().get("acme-corp").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn get(&self, id_or_slug: &str) -> Result<Organization, ApiError> {
+    pub async fn get(self, id_or_slug: &str) -> Result<Organization, ApiError> {
         self.get_with(id_or_slug, &GetOrganizationParams::default())
             .await
     }
@@ -246,7 +246,7 @@ impl<'a> OrganizationsApi<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn get_with(
-        &self,
+        self,
         id_or_slug: &str,
         params: &GetOrganizationParams,
     ) -> Result<Organization, ApiError> {
@@ -267,10 +267,7 @@ impl<'a> OrganizationsApi<'a> {
     /// }).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn create(
-        &self,
-        params: &CreateOrganizationParams,
-    ) -> Result<Organization, ApiError> {
+    pub async fn create(self, params: &CreateOrganizationParams) -> Result<Organization, ApiError> {
         let call = self
             .client
             .call(Method::POST, &["organizations"])?
@@ -289,7 +286,7 @@ impl<'a> OrganizationsApi<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn update(
-        &self,
+        self,
         organization_id: &str,
         params: &UpdateOrganizationParams,
     ) -> Result<Organization, ApiError> {
@@ -309,7 +306,7 @@ impl<'a> OrganizationsApi<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn update_metadata(
-        &self,
+        self,
         organization_id: &str,
         params: &OrganizationMetadataParams,
     ) -> Result<Organization, ApiError> {
@@ -334,7 +331,7 @@ impl<'a> OrganizationsApi<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn replace_metadata(
-        &self,
+        self,
         organization_id: &str,
         params: &OrganizationMetadataParams,
     ) -> Result<Organization, ApiError> {
@@ -352,7 +349,7 @@ impl<'a> OrganizationsApi<'a> {
     /// let deleted = clerk.organizations().delete("org_123").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn delete(&self, organization_id: &str) -> Result<DeletedObject, ApiError> {
+    pub async fn delete(self, organization_id: &str) -> Result<DeletedObject, ApiError> {
         let call = self
             .client
             .call(Method::DELETE, &["organizations", organization_id])?;

@@ -156,7 +156,7 @@ impl<'a> SessionsApi<'a> {
     /// }).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn list(&self, params: &SessionListParams) -> Result<Page<Session>, ApiError> {
+    pub async fn list(self, params: &SessionListParams) -> Result<Page<Session>, ApiError> {
         let call = self
             .client
             .call(Method::GET, &["sessions"])?
@@ -177,7 +177,7 @@ impl<'a> SessionsApi<'a> {
     /// # Ok(()) }
     /// ```
     pub fn list_all(
-        &self,
+        self,
         params: SessionListParams,
     ) -> impl Stream<Item = Result<Session, ApiError>> + 'static {
         let client = self.client.clone();
@@ -200,7 +200,7 @@ impl<'a> SessionsApi<'a> {
     /// let session = clerk.sessions().get("sess_123").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn get(&self, session_id: &str) -> Result<Session, ApiError> {
+    pub async fn get(self, session_id: &str) -> Result<Session, ApiError> {
         let call = self.client.call(Method::GET, &["sessions", session_id])?;
         self.client.execute(call).await
     }
@@ -215,7 +215,7 @@ impl<'a> SessionsApi<'a> {
     /// }).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn create(&self, params: &CreateSessionParams) -> Result<Session, ApiError> {
+    pub async fn create(self, params: &CreateSessionParams) -> Result<Session, ApiError> {
         let call = self
             .client
             .call(Method::POST, &["sessions"])?
@@ -230,7 +230,7 @@ impl<'a> SessionsApi<'a> {
     /// clerk.sessions().revoke("sess_123").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn revoke(&self, session_id: &str) -> Result<Session, ApiError> {
+    pub async fn revoke(self, session_id: &str) -> Result<Session, ApiError> {
         let call = self
             .client
             .call(Method::POST, &["sessions", session_id, "revoke"])?;
@@ -250,7 +250,7 @@ impl<'a> SessionsApi<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn create_token(
-        &self,
+        self,
         session_id: &str,
         params: &SessionTokenParams,
     ) -> Result<Token, ApiError> {
@@ -286,7 +286,7 @@ impl<'a> SessionsApi<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn refresh(
-        &self,
+        self,
         session_id: &str,
         params: &RefreshSessionParams,
     ) -> Result<SessionRefresh, ApiError> {
