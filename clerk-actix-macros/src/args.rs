@@ -90,9 +90,12 @@ impl LeafKind {
 
     /// Parses and checks the value: a string literal, or a preset for reverification.
     fn parse_value(self, input: ParseStream, errors: &mut Errors) -> syn::Result<Leaf> {
-        if self == Self::Reverification {
-            return parse_preset(input, errors);
-        }
+        let rule = match self {
+            Self::Role => name_rules::role_error,
+            Self::Permission => name_rules::permission_error,
+            Self::Feature | Self::Plan => name_rules::entitlement_error,
+            Self::Reverification => return parse_preset(input, errors),
+        };
         let name: LitStr = input.parse().map_err(|err| {
             syn::Error::new(
                 err.span(),
@@ -103,11 +106,6 @@ impl LeafKind {
                 ),
             )
         })?;
-        let rule = match self {
-            Self::Role => name_rules::role_error,
-            Self::Permission => name_rules::permission_error,
-            Self::Feature | Self::Plan | Self::Reverification => name_rules::entitlement_error,
-        };
         if let Some(why) = rule(&name.value()) {
             errors.push(syn::Error::new(
                 name.span(),
@@ -148,6 +146,7 @@ fn parse_preset(input: ParseStream, errors: &mut Errors) -> syn::Result<Leaf> {
             format!("unknown reverification preset `{name}`: expected strict, strict_mfa, moderate or lax"),
         ));
     }
+    // An unknown preset was reported above; any variant keeps the expansion well-formed.
     let variant = match name.as_str() {
         "strict_mfa" => "StrictMfa",
         "moderate" => "Moderate",
@@ -226,12 +225,13 @@ impl Options {
                         .get(..scheme.len())
                         .is_some_and(|s| s.eq_ignore_ascii_case(scheme))
                 });
-                let is_valid =
-                    (value.starts_with('/') || is_http) && !value.chars().any(char::is_whitespace);
+                // `//host/path` is not a path but another host: refuse it.
+                let is_path = value.starts_with('/') && !value.starts_with("//");
+                let is_valid = (is_path || is_http) && !value.chars().any(char::is_whitespace);
                 if !is_valid {
                     errors.push(syn::Error::new(
                         url.span(),
-                        "the sign-in URL must be an absolute http(s) URL or a path starting with `/`",
+                        "the sign-in URL must be an absolute http(s) URL or a path (starting with one `/`)",
                     ));
                 }
                 self.sign_in_url.replace(url).is_some()

@@ -8,9 +8,9 @@ use crate::name_rules;
 /// [`any`](Self::any) and [`all`](Self::all). Every requirement also requires a signed-in user
 /// with an active session (a `pending` session is signed out).
 ///
-/// A [`Has`] whose role, permission, feature or plan is malformed (see
-/// [`Has`]; e.g. a permission that is not `org:<feature>:<action>`) is never met, by the same rules
-/// the attributes apply at compile time.
+/// A [`Has`] naming a malformed role, permission, feature or plan (e.g. a permission that is not
+/// `org:<feature>:<action>`, a feature with an unknown scope) is never met: the same rules the
+/// attributes enforce at compile time.
 ///
 /// ```
 /// use clerk_actix::{Has, Requirement, Reverification};

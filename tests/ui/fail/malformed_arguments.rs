@@ -20,6 +20,11 @@ async fn relative_sign_in_url() -> &'static str {
     ""
 }
 
+#[require_auth(sign_in_url = "//elsewhere.example/sign-in")]
+async fn protocol_relative_sign_in_url() -> &'static str {
+    ""
+}
+
 #[protect(any())]
 async fn empty_any() -> &'static str {
     ""
