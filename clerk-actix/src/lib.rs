@@ -121,5 +121,5 @@ pub mod __private {
     pub use crate::macro_support::{RequestParts, with_output};
     pub use crate::protect::Protect;
     pub use crate::requirement::Requirement;
-    pub use actix_web::{Error, HttpRequest, HttpResponse};
+    pub use actix_web::Error;
 }
