@@ -82,6 +82,7 @@ mod secret;
 mod test_support;
 pub mod ui;
 mod verify;
+pub mod webhooks;
 
 pub use attributes::{
     protect, require_auth, require_feature, require_org_role, require_permission, require_plan,
