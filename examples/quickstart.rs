@@ -117,11 +117,11 @@ async fn organization(site: web::Data<Site>, auth: Auth, req: HttpRequest, org: 
 
 #[get("/sign-out")]
 async fn sign_out(site: web::Data<Site>, auth: Auth, req: HttpRequest) -> HttpResponse {
-    let home = format!("{}://{}/", req.connection_info().scheme(), req.connection_info().host());
+    let home_url = format!("{}://{}/", req.connection_info().scheme(), req.connection_info().host());
     match &site.dev_url {
         // The dev instance ends the session and clears the cookies through the handshake.
         Some(dev) => {
-            let url = url::Url::parse_with_params(&format!("{dev}/sign-out"), [("redirect_url", home.as_str())])
+            let url = url::Url::parse_with_params(&format!("{dev}/sign-out"), [("redirect_url", home_url.as_str())])
                 .map(String::from)
                 .unwrap_or_default();
             HttpResponse::SeeOther().insert_header(("location", url)).finish()
@@ -133,7 +133,7 @@ async fn sign_out(site: web::Data<Site>, auth: Auth, req: HttpRequest) -> HttpRe
                     eprintln!("quickstart: revoking the session failed: {err}");
                 }
             }
-            HttpResponse::SeeOther().insert_header(("location", home)).finish()
+            HttpResponse::SeeOther().insert_header(("location", home_url)).finish()
         }
     }
 }
