@@ -5,11 +5,15 @@
 //!
 //! Routes:
 //! - `GET /api/me`: the signed-in user's ids, or 401 JSON.
+//! - `GET /api/admin`: admins of the active organization only (`#[require_org_role("admin")]`):
+//!   401 JSON when signed out, 403 JSON for other members.
+//! - `GET /api/invoices`: a scope guarded by `RequirePermission::new("org:invoices:read")`,
+//!   with the same answers.
 //! - `GET /api/public`: everyone; says whether the request is signed in and why not.
 //! - `GET /healthz`: `ok`, outside the Clerk middleware (the bare baseline for benchmarks).
 
 use actix_web::{App, HttpResponse, HttpServer, get, web};
-use clerk_actix::{Auth, Clerk, ClerkMiddleware, SignedIn};
+use clerk_actix::{Auth, Clerk, ClerkMiddleware, RequirePermission, SignedIn, require_org_role};
 use serde_json::json;
 
 #[get("/api/me")]
@@ -20,6 +24,23 @@ async fn me(user: SignedIn) -> HttpResponse {
         "orgId": user.org_id(),
         "orgRole": user.org_role(),
         "orgPermissions": user.org_permissions(),
+    }))
+}
+
+#[get("/api/admin")]
+#[require_org_role("admin")]
+async fn admin(user: SignedIn) -> HttpResponse {
+    HttpResponse::Ok().json(json!({
+        "userId": user.user_id(),
+        "orgId": user.org_id(),
+        "orgRole": user.org_role(),
+    }))
+}
+
+async fn invoices(user: SignedIn) -> HttpResponse {
+    HttpResponse::Ok().json(json!({
+        "orgId": user.org_id(),
+        "invoices": [],
     }))
 }
 
@@ -61,6 +82,12 @@ async fn main() -> std::io::Result<()> {
                 web::scope("")
                     .wrap(ClerkMiddleware::new(clerk.clone()))
                     .service(me)
+                    .service(admin)
+                    .service(
+                        web::scope("/api/invoices")
+                            .wrap(RequirePermission::new("org:invoices:read"))
+                            .route("", web::get().to(invoices)),
+                    )
                     .service(public),
             )
     })

@@ -44,6 +44,7 @@ compile_error!(
     "clerk-actix: enable exactly one JWT crypto backend: the default feature `aws-lc-rs`, or `rust-crypto`."
 );
 
+mod attributes;
 mod auth;
 mod authorization;
 mod background;
@@ -63,16 +64,30 @@ mod jwks;
 mod jwt;
 mod keys;
 mod machine;
+mod macro_support;
 mod middleware;
+mod middleware_hooks;
 pub mod models;
+mod name_rules;
 mod organization_sync;
+mod protect;
 mod publishable_key;
+mod redirect;
+mod rejection;
 mod request;
+mod requirement;
 mod route_matcher;
 mod secret;
+#[cfg(test)]
+mod test_support;
 pub mod ui;
 mod verify;
+pub mod webhooks;
 
+pub use attributes::{
+    protect, require_auth, require_feature, require_org_role, require_permission, require_plan,
+    require_reverification,
+};
 pub use auth::{AuthReason, AuthStatus, ClerkAuth, TokenType};
 pub use authorization::{
     Has, Reverification, ReverificationLevel, UnknownReverificationPreset,
@@ -90,6 +105,22 @@ pub use extract::{Auth, AuthRejection, ClerkRequestExt, SignedIn};
 pub use machine::{AcceptsToken, MachineAuth};
 pub use middleware::{ClerkMiddleware, ClerkMiddlewareService};
 pub use organization_sync::{OrganizationMatcher, OrganizationSyncOptions, OrganizationSyncTarget};
+pub use protect::{
+    Protect, ProtectService, RequireAuth, RequireFeature, RequireOrgRole, RequirePermission,
+    RequirePlan,
+};
 pub use publishable_key::{InstanceType, PublishableKey, PublishableKeyError};
+pub use rejection::Rejection;
+pub use requirement::Requirement;
 pub use route_matcher::{MalformedUrl, RouteMatcher, RoutePatternError};
 pub use verify::TokenValidation;
+
+/// What the guard attributes expand to; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::authorization::{Has, Reverification};
+    pub use crate::macro_support::{RequestParts, with_output};
+    pub use crate::protect::Protect;
+    pub use crate::requirement::Requirement;
+    pub use actix_web::Error;
+}
