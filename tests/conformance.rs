@@ -1,6 +1,8 @@
 //! Conformance with Clerk's own request-level test matrix (`request.test.ts`, spec §6) and the
 //! published test vectors, at the fixtures' fixed clock.
 
+#![allow(clippy::unwrap_used, clippy::type_complexity)] // test tables and helpers: a panic is a test failure
+
 mod support;
 
 use actix_web::http::header::HeaderMap;

@@ -145,7 +145,7 @@ impl MockServer {
     }
 
     pub fn set(&self, handler: impl Fn(&Received) -> Reply + Send + Sync + 'static) {
-        *self.handler.lock().unwrap() = Arc::new(handler);
+        *self.handler.lock().expect("mock server lock") = Arc::new(handler);
     }
 
     /// Number of requests received so far.
@@ -154,7 +154,7 @@ impl MockServer {
     }
 
     pub fn requests(&self) -> Vec<Received> {
-        self.log.lock().unwrap().clone()
+        self.log.lock().expect("mock server lock").clone()
     }
 }
 
@@ -195,8 +195,8 @@ fn serve(
         body,
     };
     hits.fetch_add(1, Ordering::SeqCst);
-    log.lock().unwrap().push(received.clone());
-    let current = handler.lock().unwrap().clone();
+    log.lock().expect("mock server lock").push(received.clone());
+    let current = handler.lock().expect("mock server lock").clone();
     let reply = current(&received);
     std::thread::sleep(reply.delay);
     let mut response = format!(
