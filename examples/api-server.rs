@@ -9,11 +9,17 @@
 //!   401 JSON when signed out, 403 JSON for other members.
 //! - `GET /api/invoices`: a scope guarded by `RequirePermission::new("org:invoices:read")`,
 //!   with the same answers.
+//! - `GET /api/user`: `{"user": <the User object as the Backend API returned it>}`; signed out, a
+//!   page request is redirected to sign-in and an API client gets 401 JSON (`#[require_auth]`).
+//!   `CLERK_API_URL` points it at any Clerk-compatible Backend API.
 //! - `GET /api/public`: everyone; says whether the request is signed in and why not.
 //! - `GET /healthz`: `ok`, outside the Clerk middleware (the bare baseline for benchmarks).
 
 use actix_web::{App, HttpResponse, HttpServer, get, web};
-use clerk_actix::{Auth, Clerk, ClerkMiddleware, RequirePermission, SignedIn, require_org_role};
+use clerk_actix::{
+    Auth, Clerk, ClerkMiddleware, CurrentUser, RequirePermission, SignedIn, require_auth,
+    require_org_role,
+};
 use serde_json::json;
 
 #[get("/api/me")]
@@ -35,6 +41,13 @@ async fn admin(user: SignedIn) -> HttpResponse {
         "orgId": user.org_id(),
         "orgRole": user.org_role(),
     }))
+}
+
+/// Clerk's seed example (`currentUser()` / `clerkClient.users.getUser(userId)`), in Rust.
+#[get("/api/user")]
+#[require_auth]
+async fn user_profile(user: CurrentUser) -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "user": user.raw() }))
 }
 
 async fn invoices(user: SignedIn) -> HttpResponse {
@@ -83,6 +96,7 @@ async fn main() -> std::io::Result<()> {
                     .wrap(ClerkMiddleware::new(clerk.clone()))
                     .service(me)
                     .service(admin)
+                    .service(user_profile)
                     .service(
                         web::scope("/api/invoices")
                             .wrap(RequirePermission::new("org:invoices:read"))

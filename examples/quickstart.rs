@@ -17,7 +17,10 @@ use std::time::Duration;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, get, web};
 use clerk_actix::dev::{DevInstance, DevInstanceConfig};
 use clerk_actix::ui::{self, Component};
-use clerk_actix::{Auth, Clerk, ClerkAuth, ClerkMiddleware, CurrentOrganization, CurrentUser, require_auth, require_org_role};
+use clerk_actix::{
+    Auth, Clerk, ClerkAuth, ClerkMiddleware, CurrentOrganization, CurrentUser, require_auth,
+    require_org_role,
+};
 
 /// Where the sign-out and organization pages live: the dev instance's pages, or ClerkJS.
 #[derive(Clone)]
@@ -26,14 +29,21 @@ struct Site {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn page(site: &Site, auth: &ClerkAuth, title: &str, body: &str) -> HttpResponse {
     let clerk_js = match site.dev_url {
         // The dev instance renders its own pages; ClerkJS is for real Clerk instances.
         Some(_) => String::new(),
-        None => format!("{}{}", ui::clerk_js_script(auth), ui::mount(Component::UserButton, "user-button")),
+        None => format!(
+            "{}{}",
+            ui::clerk_js_script(auth),
+            ui::mount(Component::UserButton, "user-button")
+        ),
     };
     let nav = if auth.is_signed_in() {
         r#"<a href="/">Home</a> · <a href="/dashboard">Dashboard</a> · <a href="/organization">Organization</a> · <a href="/admin">Admin</a> · <a id="sign-out" href="/sign-out">Sign out</a>"#
@@ -97,18 +107,38 @@ async fn admin(site: web::Data<Site>, auth: Auth) -> HttpResponse {
 
 #[get("/organization")]
 #[require_auth]
-async fn organization(site: web::Data<Site>, auth: Auth, req: HttpRequest, org: Option<CurrentOrganization>) -> HttpResponse {
+async fn organization(
+    site: web::Data<Site>,
+    auth: Auth,
+    req: HttpRequest,
+    org: Option<CurrentOrganization>,
+) -> HttpResponse {
     let current = org.map_or_else(
         || "<p>No active organization.</p>".to_owned(),
-        |org| format!(r#"<p id="org-name">Active organization: <strong>{}</strong></p>"#, escape(&org.name)),
+        |org| {
+            format!(
+                r#"<p id="org-name">Active organization: <strong>{}</strong></p>"#,
+                escape(&org.name)
+            )
+        },
     );
     let switch = match &site.dev_url {
         Some(dev) => {
-            let back = format!("{}://{}/organization", req.connection_info().scheme(), req.connection_info().host());
-            let url = url::Url::parse_with_params(&format!("{dev}/organizations"), [("redirect_url", back.as_str())])
-                .map(String::from)
-                .unwrap_or_default();
-            format!(r#"<p><a id="switch-org" href="{}">Switch organization</a></p>"#, escape(&url))
+            let back = format!(
+                "{}://{}/organization",
+                req.connection_info().scheme(),
+                req.connection_info().host()
+            );
+            let url = url::Url::parse_with_params(
+                &format!("{dev}/organizations"),
+                [("redirect_url", back.as_str())],
+            )
+            .map(String::from)
+            .unwrap_or_default();
+            format!(
+                r#"<p><a id="switch-org" href="{}">Switch organization</a></p>"#,
+                escape(&url)
+            )
         }
         None => ui::mount(Component::OrganizationSwitcher, "organization-switcher"),
     };
@@ -117,23 +147,34 @@ async fn organization(site: web::Data<Site>, auth: Auth, req: HttpRequest, org: 
 
 #[get("/sign-out")]
 async fn sign_out(site: web::Data<Site>, auth: Auth, req: HttpRequest) -> HttpResponse {
-    let home_url = format!("{}://{}/", req.connection_info().scheme(), req.connection_info().host());
+    let home_url = format!(
+        "{}://{}/",
+        req.connection_info().scheme(),
+        req.connection_info().host()
+    );
     match &site.dev_url {
         // The dev instance ends the session and clears the cookies through the handshake.
         Some(dev) => {
-            let url = url::Url::parse_with_params(&format!("{dev}/sign-out"), [("redirect_url", home_url.as_str())])
-                .map(String::from)
-                .unwrap_or_default();
-            HttpResponse::SeeOther().insert_header(("location", url)).finish()
+            let url = url::Url::parse_with_params(
+                &format!("{dev}/sign-out"),
+                [("redirect_url", home_url.as_str())],
+            )
+            .map(String::from)
+            .unwrap_or_default();
+            HttpResponse::SeeOther()
+                .insert_header(("location", url))
+                .finish()
         }
         // With real Clerk: revoke the session; the next request learns it through the handshake.
         None => {
-            if let (Some(sid), Ok(client)) = (auth.session_id(), clerk_actix::clerk_client(&req)) {
-                if let Err(err) = client.sessions().revoke(sid).await {
-                    eprintln!("quickstart: revoking the session failed: {err}");
-                }
+            if let (Some(sid), Ok(client)) = (auth.session_id(), clerk_actix::clerk_client(&req))
+                && let Err(err) = client.sessions().revoke(sid).await
+            {
+                eprintln!("quickstart: revoking the session failed: {err}");
             }
-            HttpResponse::SeeOther().insert_header(("location", home_url)).finish()
+            HttpResponse::SeeOther()
+                .insert_header(("location", home_url))
+                .finish()
         }
     }
 }
@@ -152,18 +193,35 @@ fn env_number<T: std::str::FromStr>(name: &str) -> Option<T> {
 #[actix_web::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let port: u16 = env_number("PORT").unwrap_or(3000);
-    let has_keys = ["CLERK_SECRET_KEY", "CLERK_PUBLISHABLE_KEY", "PUBLIC_CLERK_PUBLISHABLE_KEY", "CLERK_JWT_KEY"]
-        .iter()
-        .any(|name| std::env::var(name).is_ok_and(|v| !v.trim().is_empty()));
+    let has_keys = [
+        "CLERK_SECRET_KEY",
+        "CLERK_PUBLISHABLE_KEY",
+        "PUBLIC_CLERK_PUBLISHABLE_KEY",
+        "CLERK_JWT_KEY",
+    ]
+    .iter()
+    .any(|name| std::env::var(name).is_ok_and(|v| !v.trim().is_empty()));
     let (clerk, dev) = if has_keys {
         (Clerk::from_env()?, None)
     } else {
         let dev_port = env_number("CLERK_DEV_PORT").unwrap_or(port.wrapping_add(1));
         let lifetime = Duration::from_secs(env_number("CLERK_DEV_TOKEN_LIFETIME").unwrap_or(60));
-        let instance = DevInstance::start(DevInstanceConfig::default().port(dev_port).token_lifetime(lifetime))?;
-        (instance.clerk_builder().user_cache_ttl(Duration::from_secs(5)).build()?, Some(instance))
+        let instance = DevInstance::start(
+            DevInstanceConfig::default()
+                .port(dev_port)
+                .token_lifetime(lifetime),
+        )?;
+        (
+            instance
+                .clerk_builder()
+                .user_cache_ttl(Duration::from_secs(5))
+                .build()?,
+            Some(instance),
+        )
     };
-    let site = Site { dev_url: dev.as_ref().map(|d| d.url().to_owned()) };
+    let site = Site {
+        dev_url: dev.as_ref().map(|d| d.url().to_owned()),
+    };
     match &dev {
         Some(instance) => println!(
             "No Clerk keys set: using the embedded dev instance at {} (sign in as demo@example.com or admin@example.com).",

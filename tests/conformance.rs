@@ -6,6 +6,8 @@
 //! `conformance_context.rs` (§6.5), `conformance_verify.rs` (§6.2, §6.6, §6.7) and
 //! `conformance_azp.rs` (§6.1).
 
+#![allow(clippy::unwrap_used, clippy::type_complexity)] // test tables and helpers: a panic is a test failure
+
 mod support;
 
 use actix_web::test;

@@ -1,6 +1,8 @@
 //! Request helpers backed by the Backend API: CurrentUser (once per request, optional TTL cache),
 //! CurrentSession, CurrentOrganization, SessionList, the ClerkClient extractor and get_token.
 
+#![allow(clippy::unwrap_used)] // helpers of integration tests: a panic is a test failure
+
 mod support;
 
 use std::time::Duration;

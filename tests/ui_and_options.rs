@@ -1,5 +1,7 @@
 //! Prebuilt UI helpers (as HTML output) and runtime option updates (`Clerk::update`).
 
+#![allow(clippy::unwrap_used)] // helpers of integration tests: a panic is a test failure
+
 mod support;
 
 use std::sync::Arc;

@@ -211,7 +211,6 @@ pub(crate) struct RequestInfo {
     cookies: Vec<HeaderValue>,
     accept: Option<HeaderValue>,
     sec_fetch_dest: Option<HeaderValue>,
-    is_get: bool,
     secure: bool,
     fallback_host: Option<String>,
     url: OnceLock<Option<Url>>,
@@ -231,7 +230,6 @@ impl RequestInfo {
             cookies: headers.get_all(header::COOKIE).cloned().collect(),
             accept: headers.get(header::ACCEPT).cloned(),
             sec_fetch_dest: headers.get("sec-fetch-dest").cloned(),
-            is_get: req.method() == actix_web::http::Method::GET,
             secure: req.app_config().secure(),
             fallback_host,
             url: OnceLock::new(),
@@ -275,11 +273,6 @@ impl RequestInfo {
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|accept| accept.contains("text/html")),
         }
-    }
-
-    /// Whether the request is a `GET`.
-    pub(crate) fn is_get(&self) -> bool {
-        self.is_get
     }
 
     /// The development browser token: the `__clerk_db_jwt` query parameter, else the unsuffixed

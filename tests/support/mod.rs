@@ -148,7 +148,7 @@ impl MockServer {
     }
 
     pub fn set(&self, handler: impl Fn(&Received) -> Reply + Send + Sync + 'static) {
-        *self.handler.lock().expect("mock server state") = Arc::new(handler);
+        *self.handler.lock().expect("mock server lock") = Arc::new(handler);
     }
 
     /// Number of requests received so far.
@@ -157,7 +157,7 @@ impl MockServer {
     }
 
     pub fn requests(&self) -> Vec<Received> {
-        self.log.lock().expect("mock server state").clone()
+        self.log.lock().expect("mock server lock").clone()
     }
 }
 
@@ -198,10 +198,8 @@ fn serve(
         body,
     };
     hits.fetch_add(1, Ordering::SeqCst);
-    log.lock()
-        .expect("mock server state")
-        .push(received.clone());
-    let current = handler.lock().expect("mock server state").clone();
+    log.lock().expect("mock server lock").push(received.clone());
+    let current = handler.lock().expect("mock server lock").clone();
     let reply = current(&received);
     std::thread::sleep(reply.delay);
     let mut response = format!(
