@@ -5,13 +5,23 @@
 //!
 //! Routes:
 //! - `GET /api/me`: the signed-in user's ids, or 401 JSON.
+//! - `GET /api/admin`: admins of the active organization only (`#[require_org_role("admin")]`):
+//!   401 JSON when signed out, 403 JSON for other members.
+//! - `GET /api/invoices`: a scope guarded by `RequirePermission::new("org:invoices:read")`,
+//!   with the same answers.
+//! - `GET /api/user`: `{"user": <the User object as the Backend API returned it>}`; signed out, a
+//!   page request is redirected to sign-in and an API client gets 401 JSON (`#[require_auth]`).
+//!   `CLERK_API_URL` points it at any Clerk-compatible Backend API.
 //! - `GET /api/public`: everyone; says whether the request is signed in and why not.
 //! - `GET /api/ping`: `ok` for a signed-in request, else 401: `/healthz` behind the middleware, so
 //!   benchmarks can isolate the cost of authentication.
 //! - `GET /healthz`: `ok`, outside the Clerk middleware (the bare baseline for benchmarks).
 
 use actix_web::{App, HttpResponse, HttpServer, get, web};
-use clerk_actix::{Auth, Clerk, ClerkMiddleware, SignedIn};
+use clerk_actix::{
+    Auth, Clerk, ClerkMiddleware, CurrentUser, RequirePermission, SignedIn, require_auth,
+    require_org_role,
+};
 use serde::Serialize;
 use serde_json::json;
 
@@ -35,6 +45,30 @@ async fn me(user: SignedIn) -> HttpResponse {
         org_role: user.org_role(),
         org_permissions: user.org_permissions(),
     })
+}
+
+#[get("/api/admin")]
+#[require_org_role("admin")]
+async fn admin(user: SignedIn) -> HttpResponse {
+    HttpResponse::Ok().json(json!({
+        "userId": user.user_id(),
+        "orgId": user.org_id(),
+        "orgRole": user.org_role(),
+    }))
+}
+
+/// Clerk's seed example (`currentUser()` / `clerkClient.users.getUser(userId)`), in Rust.
+#[get("/api/user")]
+#[require_auth]
+async fn user_profile(user: CurrentUser) -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "user": user.raw() }))
+}
+
+async fn invoices(user: SignedIn) -> HttpResponse {
+    HttpResponse::Ok().json(json!({
+        "orgId": user.org_id(),
+        "invoices": [],
+    }))
 }
 
 #[get("/api/public")]
@@ -81,6 +115,13 @@ async fn main() -> std::io::Result<()> {
                     .wrap(ClerkMiddleware::new(clerk.clone()))
                     .service(me)
                     .service(ping)
+                    .service(admin)
+                    .service(user_profile)
+                    .service(
+                        web::scope("/api/invoices")
+                            .wrap(RequirePermission::new("org:invoices:read"))
+                            .route("", web::get().to(invoices)),
+                    )
                     .service(public),
             )
     })

@@ -15,7 +15,7 @@ mod support;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use actix_web::{App, HttpResponse, test, web};
@@ -52,19 +52,25 @@ impl tracing::Subscriber for Capture {
     fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
         let mut line = format!("span {}", span.metadata().name());
         span.record(&mut Fields(&mut line));
-        LOG.lock().unwrap().push_str(&(line + "\n"));
+        LOG.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push_str(&(line + "\n"));
         tracing::span::Id::from_u64(1)
     }
     fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
         let mut line = String::from("record");
         values.record(&mut Fields(&mut line));
-        LOG.lock().unwrap().push_str(&(line + "\n"));
+        LOG.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push_str(&(line + "\n"));
     }
     fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
     fn event(&self, event: &tracing::Event<'_>) {
         let mut line = format!("{} {}", event.metadata().level(), event.metadata().target());
         event.record(&mut Fields(&mut line));
-        LOG.lock().unwrap().push_str(&(line + "\n"));
+        LOG.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push_str(&(line + "\n"));
     }
     fn enter(&self, _: &tracing::span::Id) {}
     fn exit(&self, _: &tracing::span::Id) {}
@@ -79,7 +85,7 @@ fn capture_logs() {
 
 /// Panics when any captured log line contains one of `secrets`.
 fn assert_not_logged(secrets: &[&str]) {
-    let log = LOG.lock().unwrap().clone();
+    let log = LOG.lock().unwrap_or_else(PoisonError::into_inner).clone();
     for secret in secrets {
         assert!(
             !log.contains(secret),
@@ -130,7 +136,7 @@ impl Flaky {
         std::thread::spawn(move || {
             let mut listener: Option<TcpListener> = None;
             loop {
-                let refuse = *m.lock().unwrap() == Mode::Refuse;
+                let refuse = *m.lock().unwrap_or_else(PoisonError::into_inner) == Mode::Refuse;
                 if refuse {
                     listener = None;
                 } else if listener.is_none() {
@@ -157,7 +163,7 @@ impl Flaky {
     }
 
     fn set(&self, mode: Mode) {
-        *self.mode.lock().unwrap() = mode;
+        *self.mode.lock().unwrap_or_else(PoisonError::into_inner) = mode;
     }
 
     fn hits(&self) -> usize {
@@ -177,7 +183,7 @@ fn answer(mut stream: TcpStream, mode: &Mutex<Mode>, hits: &AtomicUsize) {
         }
     }
     hits.fetch_add(1, Ordering::SeqCst);
-    let current = mode.lock().unwrap().clone();
+    let current = mode.lock().unwrap_or_else(PoisonError::into_inner).clone();
     let respond = |stream: &mut TcpStream, status: u16, headers: &[(&str, &str)], body: &[u8]| {
         let mut out = format!(
             "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n",
@@ -200,7 +206,9 @@ fn answer(mut stream: TcpStream, mode: &Mutex<Mode>, hits: &AtomicUsize) {
         Mode::Refuse | Mode::Reset => {}
         Mode::Hang => {
             let until = Instant::now() + Duration::from_secs(30);
-            while Instant::now() < until && *mode.lock().unwrap() == Mode::Hang {
+            while Instant::now() < until
+                && *mode.lock().unwrap_or_else(PoisonError::into_inner) == Mode::Hang
+            {
                 std::thread::sleep(Duration::from_millis(20));
             }
         }
@@ -472,7 +480,9 @@ async fn every_jwks_fault_is_a_typed_reason_within_the_timeout() {
     leaks.push(&token);
     assert_not_logged(&leaks);
     assert!(
-        LOG.lock().unwrap().contains("loading the JWKS failed"),
+        LOG.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains("loading the JWKS failed"),
         "the failures were logged (so the leak check above looked at real log lines)"
     );
 }

@@ -101,6 +101,11 @@ async fn request_headers() {
         let response = actix_test::call_service(&app, req.to_request()).await;
         let status = response.status().as_u16();
         assert!((200..400).contains(&status), "{}: {status}", path.display());
+        if response.status().is_redirection() {
+            // A handshake: answered by the middleware itself, with somewhere to go.
+            assert!(response.headers().contains_key("location"), "{}", path.display());
+            continue;
+        }
         let body = actix_test::read_body(response).await;
         assert!(
             [&b"signed-in"[..], b"signed-out", b"handshake"].contains(&&body[..]),

@@ -1,6 +1,8 @@
 //! ClerkMiddleware and the extractors through a real actix service: claims v1 and v2, the 401 and
 //! 500 rejections, optional auth, scopes, pending sessions and hostile headers.
 
+#![allow(clippy::unwrap_used)] // helpers of integration tests: a panic is a test failure
+
 mod support;
 
 use actix_web::http::StatusCode;

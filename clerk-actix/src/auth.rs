@@ -193,6 +193,8 @@ pub(crate) struct AuthState {
     pub(crate) claims: Option<SessionClaims>,
     /// Whether the claims make this request authenticated (false for pending sessions).
     pub(crate) authenticated: bool,
+    /// A verified machine token.
+    pub(crate) machine: Option<crate::machine::MachineAuth>,
     /// Headers for the response: debug headers, `Set-Cookie`, `Location`.
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) clerk: Clerk,
@@ -209,7 +211,6 @@ pub(crate) struct RequestInfo {
     cookies: Vec<HeaderValue>,
     accept: Option<HeaderValue>,
     sec_fetch_dest: Option<HeaderValue>,
-    is_get: bool,
     secure: bool,
     fallback_host: Option<String>,
     url: OnceLock<Option<Url>>,
@@ -229,7 +230,6 @@ impl RequestInfo {
             cookies: headers.get_all(header::COOKIE).cloned().collect(),
             accept: headers.get(header::ACCEPT).cloned(),
             sec_fetch_dest: headers.get("sec-fetch-dest").cloned(),
-            is_get: req.method() == actix_web::http::Method::GET,
             secure: req.app_config().secure(),
             fallback_host,
             url: OnceLock::new(),
@@ -275,11 +275,6 @@ impl RequestInfo {
         }
     }
 
-    /// Whether the request is a `GET`.
-    pub(crate) fn is_get(&self) -> bool {
-        self.is_get
-    }
-
     /// The development browser token: the `__clerk_db_jwt` query parameter, else the unsuffixed
     /// `__clerk_db_jwt` cookie (as Clerk's Astro SDK reads it for redirects).
     pub(crate) fn dev_browser_token(&self) -> Option<String> {
@@ -314,6 +309,16 @@ impl ClerkAuth {
         self.0.authenticated
     }
 
+    /// The verified machine token (API key, M2M or OAuth token), when one was accepted.
+    pub fn machine(&self) -> Option<&crate::machine::MachineAuth> {
+        self.0.machine.as_ref()
+    }
+
+    /// Signed in with a session, or authenticated with an accepted machine token.
+    pub fn is_authenticated(&self) -> bool {
+        self.0.authenticated || self.0.machine.is_some()
+    }
+
     /// Why the request is not signed in (`None` when it is).
     pub fn reason(&self) -> Option<&AuthReason> {
         self.0.reason.as_ref()
@@ -324,9 +329,10 @@ impl ClerkAuth {
         self.0.message.as_deref()
     }
 
-    /// The raw verified token (Clerk's `getToken()` without a template). Treat it as a secret.
+    /// The raw verified token, session or machine (Clerk's `getToken()` without a template).
+    /// Treat it as a secret.
     pub fn token(&self) -> Option<&str> {
-        if self.0.authenticated {
+        if self.is_authenticated() {
             self.0.token.as_deref()
         } else {
             None

@@ -158,6 +158,21 @@ impl Has {
     pub fn required_reverification(&self) -> Option<&Reverification> {
         self.reverification.as_ref()
     }
+
+    /// The role, permission, feature and plan asked for, in that order, for the guards' name
+    /// rules (`crate::name_rules`).
+    pub(crate) fn names(&self) -> [Option<&str>; 4] {
+        [&self.role, &self.permission, &self.feature, &self.plan].map(|name| name.as_deref())
+    }
+
+    /// The same check without its reverification requirement, to tell a user who must reverify
+    /// from one who is denied whatever they do.
+    pub(crate) fn without_reverification(&self) -> Self {
+        Self {
+            reverification: None,
+            ..self.clone()
+        }
+    }
 }
 
 /// How recently the user must have verified a factor: one of Clerk's presets or a custom rule.

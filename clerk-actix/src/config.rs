@@ -41,22 +41,31 @@ pub struct Clerk {
 /// A snapshot of a [`Clerk`]'s settings. Read on every request without locking.
 pub(crate) struct ClerkOptions {
     pub(crate) secret_key: Option<Secret>,
-    pub(crate) machine_secret_key: Option<Secret>,
     pub(crate) publishable_key: Option<PublishableKey>,
     pub(crate) api_url: String,
-    pub(crate) api_version: String,
     pub(crate) sign_in_url: Option<String>,
     pub(crate) sign_up_url: Option<String>,
     pub(crate) proxy_url: Option<String>,
     pub(crate) domain: Option<String>,
     pub(crate) is_satellite: bool,
+    pub(crate) satellite_auto_sync: bool,
     pub(crate) treat_pending_as_signed_out: bool,
+    pub(crate) accepts_token: crate::AcceptsToken,
+    pub(crate) organization_sync: Option<crate::OrganizationMatcher>,
     pub(crate) validation: TokenValidation,
     pub(crate) keys: KeySource,
     /// Tokens verified under exactly this snapshot. Owned, never shared: a new configuration
     /// must start with an empty cache (see `token_cache`).
     pub(crate) token_cache: TokenCache,
+    /// The Backend API client (when a secret key is configured): handshake payloads, refresh, users.
+    pub(crate) client: Option<crate::ClerkClient>,
+    /// Opt-in cache of users by id for `CurrentUser`.
+    pub(crate) user_cache: Option<Arc<crate::current::UserCache>>,
+    pub(crate) appearance: Option<serde_json::Value>,
+    pub(crate) localization: Option<serde_json::Value>,
     pub(crate) clock: Option<Arc<dyn Fn() -> SystemTime + Send + Sync>>,
+    /// The settings this snapshot was built from, so runtime updates can change a few of them.
+    source: ClerkBuilder,
 }
 
 impl ClerkOptions {
@@ -98,16 +107,40 @@ impl Clerk {
         self.inner.load_full()
     }
 
-    /// Swaps in a new configuration for every clone of this handle (requests already running keep
-    /// the snapshot they started with).
-    #[cfg(feature = "fuzzing")]
-    pub(crate) fn replace_options(&self, options: ClerkOptions) {
-        self.inner.store(Arc::new(options));
-    }
-
     /// Whether both handles are clones of one `Clerk`.
     pub(crate) fn same_instance(&self, other: &Clerk) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// Changes the configuration at runtime, without a restart (Clerk's `updateClerkOptions`,
+    /// on the server): `change` receives the current settings as a builder; the result is
+    /// validated like at start-up and swapped in atomically. Requests in flight finish with the
+    /// settings they started with; reads on the request path stay lock-free. Concurrent updates
+    /// are applied one after the other (each sees the previous one's result).
+    ///
+    /// ```
+    /// use clerk_actix::Clerk;
+    /// # let pem = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/clerk-js/pem_public_signing_key.pem"));
+    /// let clerk = Clerk::builder()
+    ///     .publishable_key("pk_test_Y2xlcmsuaW5zcGlyZWQucHVtYS03NC5sY2wuZGV2JA")
+    ///     .jwt_key(pem)
+    ///     .build()
+    ///     .unwrap();
+    /// clerk
+    ///     .update(|settings| settings.authorized_parties(["https://app.example.com"]).sign_in_url("/login"))
+    ///     .unwrap();
+    /// // An invalid change is refused and leaves the configuration as it was.
+    /// assert!(clerk.update(|settings| settings.publishable_key("nope")).is_err());
+    /// ```
+    pub fn update(&self, change: impl Fn(ClerkBuilder) -> ClerkBuilder) -> Result<(), ConfigError> {
+        loop {
+            let current = self.inner.load_full();
+            let next = Arc::new(change(current.source.clone()).into_options()?);
+            let previous = self.inner.compare_and_swap(&current, next);
+            if Arc::ptr_eq(&previous, &current) {
+                return Ok(());
+            }
+        }
     }
 
     /// The publishable key, if one is configured.
@@ -186,7 +219,7 @@ pub enum ConfigError {
 ///     .expect("valid configuration");
 /// assert_eq!(clerk.publishable_key().unwrap().cookie_suffix(), "vWCgMp3A");
 /// ```
-#[derive(Default)]
+#[derive(Clone, Default)]
 #[must_use]
 pub struct ClerkBuilder {
     secret_key: Option<String>,
@@ -200,7 +233,13 @@ pub struct ClerkBuilder {
     proxy_url: Option<String>,
     domain: Option<String>,
     is_satellite: Option<String>,
+    satellite_auto_sync: bool,
     treat_pending_as_signed_out: Option<bool>,
+    accepts_token: crate::AcceptsToken,
+    organization_sync: Option<crate::OrganizationSyncOptions>,
+    user_cache_ttl: Option<Duration>,
+    appearance: Option<serde_json::Value>,
+    localization: Option<serde_json::Value>,
     validation: TokenValidation,
     jwks: JwksSettings,
     token_cache: TokenCacheLimits,
@@ -336,6 +375,13 @@ impl ClerkBuilder {
         self
     }
 
+    /// Whether a satellite app syncs with the primary domain on a first visit without cookies
+    /// (default `false`, as Clerk: a visitor with no cookies is simply signed out).
+    pub fn satellite_auto_sync(mut self, auto_sync: bool) -> Self {
+        self.satellite_auto_sync = auto_sync;
+        self
+    }
+
     /// Origins accepted in a token's `azp` claim. Strongly recommended in production: it stops a
     /// token issued to another of your apps (or leaked from a subdomain) from being accepted.
     pub fn authorized_parties<I, S>(mut self, parties: I) -> Self
@@ -344,6 +390,12 @@ impl ClerkBuilder {
         S: Into<String>,
     {
         self.validation.authorized_parties = parties.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Adds one origin to the authorized parties (handy in [`Clerk::update`]).
+    pub fn add_authorized_party(mut self, party: impl Into<String>) -> Self {
+        self.validation.authorized_parties.push(party.into());
         self
     }
 
@@ -366,6 +418,30 @@ impl ClerkBuilder {
     /// Longest token accepted in bytes (default 16 KiB).
     pub fn max_token_bytes(mut self, bytes: usize) -> Self {
         self.validation.max_token_bytes = bytes;
+        self
+    }
+
+    /// Which tokens the `Authorization` header may carry (default: session tokens only). Machine
+    /// tokens (API keys, M2M and OAuth tokens) are verified by the Backend API or, in JWT form,
+    /// locally.
+    pub fn accepts_token(mut self, accepts: crate::AcceptsToken) -> Self {
+        self.accepts_token = accepts;
+        self
+    }
+
+    /// Activates the organization named by the URL (Clerk's `organizationSyncOptions`): when a
+    /// browser opens a page whose path names another organization than the session's active one,
+    /// a handshake switches it. Invalid patterns fail at start-up.
+    pub fn organization_sync(mut self, options: crate::OrganizationSyncOptions) -> Self {
+        self.organization_sync = Some(options);
+        self
+    }
+
+    /// Caches users fetched by [`CurrentUser`](crate::CurrentUser) for `ttl` (off by default).
+    /// Clerk's development instances allow 100 Backend API requests per 10 s; a page that shows
+    /// the current user on every request needs this. Changes to a user show up after `ttl`.
+    pub fn user_cache_ttl(mut self, ttl: Duration) -> Self {
+        self.user_cache_ttl = Some(ttl);
         self
     }
 
@@ -437,7 +513,20 @@ impl ClerkBuilder {
         })
     }
 
+    /// UI appearance passed to ClerkJS by the [`ui`](crate::ui) helpers (Clerk's `appearance` prop).
+    pub fn appearance(mut self, appearance: serde_json::Value) -> Self {
+        self.appearance = Some(appearance);
+        self
+    }
+
+    /// UI localization passed to ClerkJS by the [`ui`](crate::ui) helpers (Clerk's `localization` prop).
+    pub fn localization(mut self, localization: serde_json::Value) -> Self {
+        self.localization = Some(localization);
+        self
+    }
+
     pub(crate) fn into_options(self) -> Result<ClerkOptions, ConfigError> {
+        let source = self.clone();
         let publishable_key = match &self.publishable_key {
             None => {
                 return Err(ConfigError::Missing {
@@ -501,24 +590,24 @@ impl ClerkBuilder {
             ("CLERK_SIGN_IN_URL", &self.sign_in_url),
             ("CLERK_SIGN_UP_URL", &self.sign_up_url),
         ] {
-            if let Some(url) = url {
-                if !url.starts_with('/') {
-                    check_http_url(
-                        url,
-                        name,
-                        "Use an absolute http(s) URL or a path starting with /.",
-                    )?;
-                }
-            }
-        }
-        if let Some(proxy) = &self.proxy_url {
-            if !proxy.starts_with('/') {
+            if let Some(url) = url
+                && !url.starts_with('/')
+            {
                 check_http_url(
-                    proxy,
-                    "CLERK_PROXY_URL",
-                    "Use an absolute https URL or a path starting with / (e.g. /__clerk).",
+                    url,
+                    name,
+                    "Use an absolute http(s) URL or a path starting with /.",
                 )?;
             }
+        }
+        if let Some(proxy) = &self.proxy_url
+            && !proxy.starts_with('/')
+        {
+            check_http_url(
+                proxy,
+                "CLERK_PROXY_URL",
+                "Use an absolute https URL or a path starting with / (e.g. /__clerk).",
+            )?;
         }
         if is_satellite {
             if self.proxy_url.is_none() && self.domain.is_none() {
@@ -544,25 +633,73 @@ impl ClerkBuilder {
                 help: "Leave the default (16 KiB) or choose a larger bound.",
             });
         }
+        let organization_sync = match &self.organization_sync {
+            None => None,
+            Some(options) => Some(crate::OrganizationMatcher::new(options).map_err(|e| ConfigError::Invalid {
+                name: "organization_sync",
+                reason: e.to_string(),
+                help: "Use path-to-regexp patterns with an :id or :slug parameter, e.g. /orgs/:slug/(.*).",
+            })?),
+        };
+        let accepts_machine_tokens = match &self.accepts_token {
+            crate::AcceptsToken::Only(t) => *t != crate::TokenType::SessionToken,
+            crate::AcceptsToken::AnyOf(list) => {
+                list.iter().any(|t| *t != crate::TokenType::SessionToken)
+            }
+            _ => true,
+        };
+        if accepts_machine_tokens && secret_key.is_none() && self.machine_secret_key.is_none() {
+            return Err(ConfigError::Missing {
+                name: "CLERK_SECRET_KEY",
+                help: "Machine token authentication requires either a Machine secret key or a Clerk secret key. Ensure a Clerk secret key or Machine secret key is set.",
+            });
+        }
+        // With only a machine secret key, the client can still verify M2M tokens with it.
+        let client_key = secret_key
+            .clone()
+            .or_else(|| self.machine_secret_key.clone().map(Secret::new));
+        let client = match &client_key {
+            None => None,
+            Some(secret) => {
+                let mut builder = crate::ClerkClient::builder(secret.expose()).api_url(&api_url);
+                if let Some(machine) = &self.machine_secret_key {
+                    builder = builder.machine_secret_key(machine);
+                }
+                Some(builder.build().map_err(|e| ConfigError::Invalid {
+                    name: "CLERK_SECRET_KEY",
+                    reason: e.to_string(),
+                    help: "Copy the secret key (sk_test_… or sk_live_…) from the API keys page of the Clerk Dashboard; it must be a single line.",
+                })?)
+            }
+        };
         let mut validation = self.validation;
         validation.authorized_parties.retain(|p| !p.is_empty());
         validation.audience.retain(|a| !a.is_empty());
         Ok(ClerkOptions {
             secret_key,
-            machine_secret_key: self.machine_secret_key.map(Secret::new),
             publishable_key,
             api_url,
-            api_version,
             sign_in_url: self.sign_in_url,
             sign_up_url: self.sign_up_url,
             proxy_url: self.proxy_url.map(|p| p.trim_end_matches('/').to_owned()),
             domain: self.domain,
             is_satellite,
+            satellite_auto_sync: self.satellite_auto_sync,
             treat_pending_as_signed_out: self.treat_pending_as_signed_out.unwrap_or(true),
+            accepts_token: self.accepts_token,
+            organization_sync,
             validation,
             keys,
             token_cache: TokenCache::new(self.token_cache),
+            client,
+            user_cache: self
+                .user_cache_ttl
+                .filter(|ttl| !ttl.is_zero())
+                .map(|ttl| Arc::new(crate::current::UserCache::new(ttl, 10_000))),
+            appearance: self.appearance,
+            localization: self.localization,
             clock: self.clock,
+            source,
         })
     }
 }

@@ -17,6 +17,7 @@ pub(crate) struct Cookies<'a> {
 
 impl<'a> Cookies<'a> {
     /// Parses one `Cookie` header value.
+    #[cfg(test)]
     pub(crate) fn parse(header: &'a str) -> Self {
         let mut cookies = Self::default();
         cookies.extend(header);

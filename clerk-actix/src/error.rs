@@ -99,8 +99,6 @@ impl TokenCarrier {
 pub(crate) mod action {
     pub(crate) const CONTACT_SUPPORT: &str = "Contact support@clerk.com";
     pub(crate) const ENSURE_CLERK_JWT: &str = "Make sure that this is a valid Clerk-generated JWT.";
-    pub(crate) const SET_CLERK_JWT_KEY: &str = "Set the CLERK_JWT_KEY environment variable.";
-    pub(crate) const SET_CLERK_SECRET_KEY: &str = "Set the CLERK_SECRET_KEY environment variable.";
     pub(crate) const KID_MISMATCH: &str = "Go to your Dashboard and validate your secret and public keys are correct. Contact support@clerk.com if the issue persists.";
 }
 

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::config::{Clerk, ClerkBuilder, ConfigError};
+use crate::config::Clerk;
 use crate::cookies::Cookies;
 use crate::crypto::{self, SignatureCheck};
 use crate::jwt::DecodedJwt;
@@ -32,16 +32,20 @@ pub fn check_claims(
     verify::check_claims(payload, validation, now_ms).map_err(|e| e.reason())
 }
 
+fn jar(header: &str) -> Cookies<'_> {
+    let mut cookies = Cookies::default();
+    cookies.extend(header);
+    cookies
+}
+
 /// The decoded value of the first cookie `name` in `header`.
 pub fn cookie(header: &str, name: &str) -> Option<String> {
-    Cookies::parse(header).get(name).map(|v| v.into_owned())
+    jar(header).get(name).map(|v| v.into_owned())
 }
 
 /// The decoded value of `<name>_<suffix>` in `header`.
 pub fn suffixed_cookie(header: &str, name: &str, suffix: &str) -> Option<String> {
-    Cookies::parse(header)
-        .suffixed(name, suffix)
-        .map(|v| v.into_owned())
+    jar(header).suffixed(name, suffix).map(|v| v.into_owned())
 }
 
 /// RSA signature verification alone, the unavoidable cost of a token nobody has seen before.
@@ -75,13 +79,6 @@ pub async fn verify_session_token(
 ) -> Result<Map<String, Value>, TokenVerificationError> {
     let options = clerk.options_arc();
     crate::request::verify_session_token(&options, token).await
-}
-
-/// Replaces the configuration of `clerk` (and of all its clones) with `builder`'s, the way a
-/// configuration reload would.
-pub fn reconfigure(clerk: &Clerk, builder: ClerkBuilder) -> Result<(), ConfigError> {
-    clerk.replace_options(builder.into_options()?);
-    Ok(())
 }
 
 /// Counters of `clerk`'s verified-token cache.

@@ -97,8 +97,6 @@ pub(crate) struct JwksCache {
     settings: JwksSettings,
     keys: ArcSwap<KeySet>,
     fetch: Mutex<FetchState>,
-    /// Number of HTTP requests made for this cache (for tests and diagnostics).
-    attempts: std::sync::atomic::AtomicU64,
 }
 
 impl fmt::Debug for JwksCache {
@@ -144,26 +142,9 @@ impl JwksCache {
             settings: scope.1.clone(),
             keys: ArcSwap::default(),
             fetch: Mutex::default(),
-            attempts: Default::default(),
         });
         registry.insert(scope, Arc::downgrade(&cache));
         cache
-    }
-
-    /// The URL keys are fetched from.
-    pub(crate) fn url(&self) -> &str {
-        &self.source.url
-    }
-
-    /// The current key set (lock-free).
-    pub(crate) fn current(&self) -> arc_swap::Guard<Arc<KeySet>> {
-        self.keys.load()
-    }
-
-    /// HTTP requests made so far by this cache.
-    #[cfg(test)]
-    pub(crate) fn attempts(&self) -> u64 {
-        self.attempts.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// A cached key, without waiting. Starts a background refresh when the set is stale.
@@ -172,6 +153,11 @@ impl JwksCache {
         let key = keys.get(kid)?.clone();
         self.refresh_if_stale(&keys);
         Some(key)
+    }
+
+    /// The generation of the current set (see [`KeySet::generation`]).
+    pub(crate) fn generation(&self) -> u64 {
+        self.keys.load().generation
     }
 
     /// The generation of the current set if it holds `kid`. Starts a background refresh when
@@ -226,14 +212,17 @@ impl JwksCache {
         )
         .await;
         match outcome {
-            Err(_elapsed) => Err(TokenVerificationError::new(
-                TokenErrorReason::JwkRemoteFailedToLoad,
-                format!(
-                    "Timed out after {:?} waiting for the JWKS from {}.",
-                    self.settings.wait_timeout, self.source.url
-                ),
-            )
-            .with_action(action::CONTACT_SUPPORT)),
+            // Still retrying: report what the last attempt ran into, if anything.
+            Err(_elapsed) => Err(self.lock_state().last_error.clone().unwrap_or_else(|| {
+                TokenVerificationError::new(
+                    TokenErrorReason::JwkRemoteFailedToLoad,
+                    format!(
+                        "Timed out after {:?} waiting for the JWKS from {}.",
+                        self.settings.wait_timeout, self.source.url
+                    ),
+                )
+                .with_action(action::CONTACT_SUPPORT)
+            })),
             Ok(Err(_closed)) => Err(TokenVerificationError::new(
                 TokenErrorReason::JwkRemoteFailedToLoad,
                 format!("The JWKS fetch from {} was abandoned.", self.source.url),
@@ -307,14 +296,13 @@ impl JwksCache {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            self.attempts
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             match self.fetch_once().await {
                 Ok(set) => return self.build_key_set(set),
                 Err((err, retryable)) if !retryable || attempt >= self.settings.max_attempts => {
                     return Err(err);
                 }
-                Err(_) => {
+                Err((err, _)) => {
+                    self.lock_state().last_error = Some(err);
                     // Clerk's backoff: 125 ms × 2^n × (1 + jitter), jitter in [0, 1).
                     let base = 125u64.saturating_mul(1 << (attempt - 1).min(10));
                     let delay = base + (base as f64 * jitter()) as u64;

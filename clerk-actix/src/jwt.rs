@@ -13,7 +13,6 @@ use crate::error::{TokenErrorReason, TokenVerificationError};
 /// JWT `cat` header values Clerk uses to tell token categories apart.
 pub(crate) mod category {
     pub(crate) const SESSION_TOKEN: &str = "cl_B7d4PD111AAA";
-    pub(crate) const JWT_TEMPLATE: &str = "cl_B7d4PD222AAA";
     pub(crate) const M2M_TOKEN: &str = "cl_B7d4PD333AAA";
     pub(crate) const IGNORE: &str = "cl_I7d4PD111III";
 }
@@ -194,7 +193,17 @@ mod tests {
 
     #[test]
     fn rejects_wrong_shapes() {
-        for token in ["", "a", "a.b", "a.b.c.d", "whatever"] {
+        // Upstream's `decodeJwt` vectors: null, undefined, '', 'whatever', a number.
+        for token in [
+            "",
+            "null",
+            "undefined",
+            "42",
+            "a",
+            "a.b",
+            "a.b.c.d",
+            "whatever",
+        ] {
             let err = DecodedJwt::decode(token).unwrap_err();
             assert_eq!(err.reason(), TokenErrorReason::TokenInvalid);
             assert!(err.message().contains("three parts"), "{token}");

@@ -49,6 +49,7 @@ compile_error!(
 #[doc(hidden)]
 #[path = "fuzzing.rs"]
 pub mod __fuzz;
+mod attributes;
 mod auth;
 mod authorization;
 mod background;
@@ -57,25 +58,43 @@ pub mod client;
 mod config;
 mod cookies;
 mod crypto;
+mod current;
 #[cfg(feature = "dev")]
 pub mod dev;
 mod error;
 mod extract;
+mod handshake;
 mod header_text;
 mod http;
 mod jwks;
 mod jwt;
 mod keys;
+mod machine;
+mod macro_support;
 mod middleware;
+mod middleware_hooks;
 pub mod models;
+mod name_rules;
 mod organization_sync;
+mod protect;
 mod publishable_key;
+mod redirect;
+mod rejection;
 mod request;
+mod requirement;
 mod route_matcher;
 mod secret;
+#[cfg(test)]
+mod test_support;
 mod token_cache;
+pub mod ui;
 mod verify;
+pub mod webhooks;
 
+pub use attributes::{
+    protect, require_auth, require_feature, require_org_role, require_permission, require_plan,
+    require_reverification,
+};
 pub use auth::{AuthReason, AuthStatus, ClerkAuth, TokenType};
 pub use authorization::{
     Has, Reverification, ReverificationLevel, UnknownReverificationPreset,
@@ -84,10 +103,31 @@ pub use authorization::{
 pub use claims::{ClaimsError, SessionClaims, SessionStatus};
 pub use client::ClerkClient;
 pub use config::{Clerk, ClerkBuilder, ConfigError, DEFAULT_API_URL, DEFAULT_API_VERSION};
+pub use current::{
+    CurrentError, CurrentOrganization, CurrentSession, CurrentUser, SessionList, TokenOptions,
+    clerk_client, current_user,
+};
 pub use error::{TokenCarrier, TokenErrorReason, TokenVerificationError};
 pub use extract::{Auth, AuthRejection, ClerkRequestExt, SignedIn};
+pub use machine::{AcceptsToken, MachineAuth};
 pub use middleware::{ClerkMiddleware, ClerkMiddlewareService};
 pub use organization_sync::{OrganizationMatcher, OrganizationSyncOptions, OrganizationSyncTarget};
+pub use protect::{
+    Protect, ProtectService, RequireAuth, RequireFeature, RequireOrgRole, RequirePermission,
+    RequirePlan,
+};
 pub use publishable_key::{InstanceType, PublishableKey, PublishableKeyError};
+pub use rejection::Rejection;
+pub use requirement::Requirement;
 pub use route_matcher::{MalformedUrl, RouteMatcher, RoutePatternError};
 pub use verify::TokenValidation;
+
+/// What the guard attributes expand to; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::authorization::{Has, Reverification};
+    pub use crate::macro_support::{RequestParts, with_output};
+    pub use crate::protect::Protect;
+    pub use crate::requirement::Requirement;
+    pub use actix_web::Error;
+}

@@ -17,7 +17,10 @@ use crate::claims::{SessionClaims, SessionStatus};
 use crate::config::{Clerk, ClerkOptions};
 use crate::cookies::Cookies;
 use crate::error::{TokenCarrier, TokenErrorReason, TokenVerificationError};
+use crate::handshake::{self, HandshakeFailure};
 use crate::jwt::DecodedJwt;
+use crate::machine::{self, AcceptsToken, MachineAuth, machine_token_type};
+use crate::organization_sync::OrganizationSyncTarget;
 use crate::publishable_key::InstanceType;
 use crate::token_cache::Lookup;
 use crate::verify::{self, HeaderType};
@@ -72,19 +75,25 @@ fn header_token(headers: &HeaderMap) -> HeaderToken<'_> {
 }
 
 /// The request as Clerk's `authenticateContext` sees it.
-struct Context<'r> {
-    options: &'r ClerkOptions,
-    req: &'r HttpRequest,
-    info: &'r RequestInfo,
+pub(crate) struct Context<'r> {
+    pub(crate) options: &'r ClerkOptions,
+    pub(crate) req: &'r HttpRequest,
+    pub(crate) info: &'r RequestInfo,
+    header_token: Option<&'r str>,
     cookies: Cookies<'r>,
     query: Vec<(Cow<'r, str>, Cow<'r, str>)>,
-    instance: InstanceType,
-    suffixed: bool,
+    pub(crate) instance: InstanceType,
+    pub(crate) suffixed: bool,
     now_ms: f64,
 }
 
 impl<'r> Context<'r> {
-    fn new(options: &'r ClerkOptions, req: &'r HttpRequest, info: &'r RequestInfo) -> Self {
+    fn new(
+        options: &'r ClerkOptions,
+        req: &'r HttpRequest,
+        info: &'r RequestInfo,
+        header_token: Option<&'r str>,
+    ) -> Self {
         let mut cookies = Cookies::default();
         for value in req.headers().get_all(header::COOKIE) {
             // A cookie header that is not UTF-8 is ignored as a whole: it cannot carry a token.
@@ -98,6 +107,7 @@ impl<'r> Context<'r> {
             options,
             req,
             info,
+            header_token,
             cookies,
             query,
             instance: options.instance_type().unwrap_or(InstanceType::Production),
@@ -123,6 +133,42 @@ impl<'r> Context<'r> {
         self.cookies.get(name).filter(|v| !v.is_empty())
     }
 
+    fn query_or_cookie(&self, name: &str) -> Option<Cow<'_, str>> {
+        self.query(name)
+            .filter(|v| !v.is_empty())
+            .map(|v| Cow::Owned(v.to_owned()))
+            .or_else(|| self.cookie(name))
+    }
+
+    /// Clerk's `sessionToken`: the cookie token, else the header token.
+    pub(crate) fn session_token(&self) -> Option<Cow<'_, str>> {
+        self.session_token_in_cookie()
+            .or_else(|| self.header_token.map(Cow::Borrowed))
+    }
+
+    pub(crate) fn handshake_token(&self) -> Option<Cow<'_, str>> {
+        self.query_or_cookie(names::HANDSHAKE)
+    }
+
+    pub(crate) fn handshake_nonce(&self) -> Option<Cow<'_, str>> {
+        self.query_or_cookie(names::HANDSHAKE_NONCE)
+    }
+
+    /// What the URL asks to activate (organization sync), from the request path.
+    pub(crate) fn organization_sync_target(&self) -> Option<OrganizationSyncTarget> {
+        let matcher = self.options.organization_sync.as_ref()?;
+        let path = self
+            .info
+            .url()
+            .map_or_else(|| self.req.path().to_owned(), |u| u.path().to_owned());
+        matcher.find_target(&path)
+    }
+
+    /// The Frontend API as a host or URL (a relative proxy URL is resolved against the request).
+    pub(crate) fn frontend_api(&self) -> String {
+        frontend_api(self.options, self.info)
+    }
+
     fn pick(&self, name: &str) -> Option<Cow<'r, str>> {
         self.cookies
             .pick(name, self.options.cookie_suffix(), self.suffixed)
@@ -133,7 +179,7 @@ impl<'r> Context<'r> {
         self.pick(names::SESSION)
     }
 
-    fn refresh_token_in_cookie(&self) -> Option<Cow<'r, str>> {
+    pub(crate) fn refresh_token_in_cookie(&self) -> Option<Cow<'r, str>> {
         self.cookies
             .suffixed(names::REFRESH, self.options.cookie_suffix())
             .filter(|v| !v.is_empty())
@@ -145,7 +191,7 @@ impl<'r> Context<'r> {
             .map_or(0.0, |v| js_parse_int(&v))
     }
 
-    fn dev_browser_token(&self) -> Option<Cow<'_, str>> {
+    pub(crate) fn dev_browser_token(&self) -> Option<Cow<'_, str>> {
         self.query(names::DEV_BROWSER)
             .filter(|v| !v.is_empty())
             .map(|v| Cow::Owned(v.to_owned()))
@@ -178,8 +224,9 @@ impl<'r> Context<'r> {
 
     /// Clerk's `isRequestEligibleForHandshake`.
     fn eligible_for_handshake(&self) -> bool {
+        // An empty `Sec-Fetch-Dest` counts as absent, as in Clerk (`!secFetchDest`).
         self.is_get()
-            && match self.sec_fetch_dest() {
+            && match self.sec_fetch_dest().filter(|dest| !dest.is_empty()) {
                 Some(dest) => dest == "document" || dest == "iframe",
                 None => self
                     .header(header::ACCEPT)
@@ -303,23 +350,39 @@ fn js_parse_int(value: &str) -> f64 {
 
 /// The pieces of a request state before it is wrapped into a [`ClerkAuth`].
 pub(crate) struct Outcome {
-    status: AuthStatus,
-    reason: Option<AuthReason>,
-    message: Option<String>,
-    token: Option<String>,
-    claims: Option<SessionClaims>,
-    headers: Vec<(HeaderName, HeaderValue)>,
+    pub(crate) status: AuthStatus,
+    pub(crate) reason: Option<AuthReason>,
+    pub(crate) message: Option<String>,
+    pub(crate) token: Option<String>,
+    pub(crate) claims: Option<SessionClaims>,
+    pub(crate) token_type: Option<TokenType>,
+    pub(crate) machine: Option<MachineAuth>,
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl Outcome {
-    fn signed_out(reason: AuthReason, message: impl Into<String>) -> Self {
+    pub(crate) fn signed_out(reason: AuthReason, message: impl Into<String>) -> Self {
         Self {
             status: AuthStatus::SignedOut,
             reason: Some(reason),
             message: Some(message.into()).filter(|m: &String| !m.is_empty()),
             token: None,
             claims: None,
+            token_type: Some(TokenType::SessionToken),
+            machine: None,
             headers: Vec::new(),
+        }
+    }
+
+    /// Signed out with an explicit token type (machine flows report the type asked for).
+    fn signed_out_as(
+        token_type: Option<TokenType>,
+        reason: AuthReason,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            token_type,
+            ..Self::signed_out(reason, message)
         }
     }
 
@@ -330,6 +393,8 @@ impl Outcome {
             message: None,
             token: Some(token.to_owned()),
             claims: Some(claims),
+            token_type: Some(TokenType::SessionToken),
+            machine: None,
             headers: Vec::new(),
         }
     }
@@ -352,16 +417,72 @@ async fn authenticate_with(
     req: &HttpRequest,
     info: &RequestInfo,
 ) -> Outcome {
-    match header_token(req.headers()) {
-        HeaderToken::Token(token) => header_flow(options, req, info, token).await,
+    let accepts = &options.accepts_token;
+    let header = header_token(req.headers());
+    if let AcceptsToken::AnyOf(accepted) = accepts {
+        let presented = match header {
+            HeaderToken::Token(token) => {
+                machine_token_type(token).unwrap_or(TokenType::SessionToken)
+            }
+            _ => TokenType::SessionToken,
+        };
+        if !accepted.contains(&presented) {
+            // Clerk's `signedOutInvalidToken()`: no token type at all.
+            return Outcome::signed_out_as(None, AuthReason::TokenTypeMismatch, "");
+        }
+    }
+    match header {
+        HeaderToken::Token(token) => match accepts {
+            AcceptsToken::Only(TokenType::SessionToken) => {
+                header_flow(options, req, info, token).await
+            }
+            AcceptsToken::Only(expected) => machine_header_flow(options, *expected, token).await,
+            _ => match machine_token_type(token) {
+                Some(presented) => verify_machine(options, presented, token).await,
+                None => header_flow(options, req, info, token).await,
+            },
+        },
         HeaderToken::Unreadable(why) => Outcome::signed_out(
             AuthReason::Token(TokenErrorReason::TokenInvalid),
             format!("{why} (reason=token-invalid, token-carrier=header)"),
         ),
-        HeaderToken::Absent => {
-            let ctx = Context::new(options, req, info);
-            cookie_flow(&ctx).await
-        }
+        HeaderToken::Absent => match accepts {
+            AcceptsToken::Only(expected) if *expected != TokenType::SessionToken => {
+                Outcome::signed_out_as(Some(*expected), AuthReason::NoTokenInHeader, "")
+            }
+            _ => {
+                let ctx = Context::new(options, req, info, None);
+                cookie_flow(&ctx).await
+            }
+        },
+    }
+}
+
+/// Spec §4: the route accepts exactly one kind of machine token.
+async fn machine_header_flow(options: &ClerkOptions, expected: TokenType, token: &str) -> Outcome {
+    match machine_token_type(token) {
+        Some(presented) if presented == expected => verify_machine(options, presented, token).await,
+        _ => Outcome::signed_out_as(Some(expected), AuthReason::TokenTypeMismatch, ""),
+    }
+}
+
+async fn verify_machine(options: &ClerkOptions, presented: TokenType, token: &str) -> Outcome {
+    match machine::verify(options, token, presented).await {
+        Ok(machine) => Outcome {
+            status: AuthStatus::SignedIn,
+            reason: None,
+            message: None,
+            token: Some(token.to_owned()),
+            claims: None,
+            token_type: Some(machine.token_type),
+            machine: Some(machine),
+            headers: Vec::new(),
+        },
+        Err(err) => Outcome::signed_out_as(
+            Some(err.token_type),
+            AuthReason::Machine(Cow::Borrowed(err.code)),
+            err.full_message(),
+        ),
     }
 }
 
@@ -379,18 +500,24 @@ async fn header_flow(
         return Outcome::signed_in(claims, token);
     }
     // Step 1: machine tokens and non-session categories (JWT templates) are not session tokens.
-    if let Ok(jwt) = DecodedJwt::decode(token) {
-        if jwt.is_oauth_jwt() || jwt.is_m2m_jwt() || jwt.has_non_session_category() {
-            return Outcome::signed_out(AuthReason::TokenTypeMismatch, "");
-        }
+    if let Ok(jwt) = DecodedJwt::decode(token)
+        && is_other_token_kind(&jwt)
+    {
+        return Outcome::signed_out(AuthReason::TokenTypeMismatch, "");
     }
     match verify_session_token(options, token).await {
         Ok(claims) => signed_in_or_invalid(claims, token, TokenCarrier::Header),
         Err(err) => {
-            let ctx = Context::new(options, req, info);
+            let ctx = Context::new(options, req, info, Some(token));
             handle_session_token_error(&ctx, &err, TokenCarrier::Header).await
         }
     }
+}
+
+/// Step 1 of the header flow: an OAuth or M2M JWT, or a category other than session token.
+/// (The verified-token cache records it too, so a cached header token can skip step 1.)
+fn is_other_token_kind(jwt: &DecodedJwt<'_>) -> bool {
+    jwt.is_oauth_jwt() || jwt.is_m2m_jwt() || jwt.has_non_session_category()
 }
 
 /// Full verification of a session token: signature, claims, then Clerk's claim layout.
@@ -398,37 +525,49 @@ pub(crate) async fn verify_session_token(
     options: &ClerkOptions,
     token: &str,
 ) -> Result<serde_json::Map<String, Value>, TokenVerificationError> {
-    let ticket = match options.token_cache.lookup(
-        token,
-        &options.keys,
-        &options.validation,
-        verify::now_ms(options.now()),
-    ) {
+    verify_session_token_with(options, token, None).await
+}
+
+/// [`verify_session_token`] with another clock skew (the development handshake retries with 24 h).
+/// Every session-token verification goes through here, and through the verified-token cache:
+/// a cached success is re-checked against the clock with this call's skew.
+pub(crate) async fn verify_session_token_with(
+    options: &ClerkOptions,
+    token: &str,
+    clock_skew: Option<std::time::Duration>,
+) -> Result<serde_json::Map<String, Value>, TokenVerificationError> {
+    let skewed;
+    let validation = match clock_skew {
+        None => &options.validation,
+        Some(clock_skew) => {
+            skewed = verify::TokenValidation {
+                clock_skew,
+                ..options.validation.clone()
+            };
+            &skewed
+        }
+    };
+    let cache = &options.token_cache;
+    let now = verify::now_ms(options.now());
+    let ticket = match cache.lookup(token, &options.keys, validation, now) {
         Lookup::Hit(result) => return result,
         Lookup::Miss(ticket) => ticket,
     };
-    let (jwt, alg) = verify::precheck(token, &options.validation, HeaderType::Jwt)?;
+    let (jwt, alg) = verify::precheck(token, validation, HeaderType::Jwt)?;
     let kid = jwt.header_str("kid").map(str::to_owned);
-    let session_kind = !(jwt.is_oauth_jwt() || jwt.is_m2m_jwt() || jwt.has_non_session_category());
+    let session_kind = !is_other_token_kind(&jwt);
     let key = match options.keys.cached(kid.as_deref()) {
         Some(key) => key,
         None => options.keys.resolve(kid.as_deref()).await?,
     };
-    let now_ms = verify::now_ms(options.now());
-    let payload = verify::verify_signature_and_claims(jwt, alg, &key, &options.validation, now_ms)?;
-    let cache = &options.token_cache;
-    cache.store(
-        ticket,
-        &options.keys,
-        kid.as_deref(),
-        &payload,
-        session_kind,
-        now_ms,
-    );
+    let now = verify::now_ms(options.now());
+    let payload = verify::verify_signature_and_claims(jwt, alg, &key, validation, now)?;
+    let kid = kid.as_deref();
+    cache.store(ticket, &options.keys, kid, &payload, session_kind, now);
     Ok(payload)
 }
 
-fn signed_in_or_invalid(
+pub(crate) fn signed_in_or_invalid(
     payload: serde_json::Map<String, Value>,
     token: &str,
     carrier: TokenCarrier,
@@ -456,6 +595,30 @@ async fn cookie_flow(ctx: &Context<'_>) -> Outcome {
     let has_session_token = session_token.is_some();
     let has_dev_browser = ctx.dev_browser_token().is_some();
 
+    // A: a handshake answer (token or nonce) sets the cookies and decides the state.
+    if ctx.handshake_nonce().is_some() || ctx.handshake_token().is_some() {
+        match handshake::resolve(ctx).await {
+            Ok(outcome) => return outcome,
+            Err(HandshakeFailure::Development(err)) => {
+                // Clerk fails the whole request here; a signed-out state that says why is safer.
+                tracing::error!(reason = %err.reason(), error = %err, "Clerk: Handshake token verification failed");
+                let message = if err.reason() == TokenErrorReason::TokenInvalidSignature {
+                    // Clerk's hint for the usual cause: cookies left over from other keys.
+                    "Clerk: Handshake token verification failed due to an invalid signature. If you have switched Clerk keys locally, clear your cookies and try again.".to_owned()
+                } else {
+                    format!(
+                        "Clerk: Handshake token verification failed: {err} (reason={}, token-carrier=cookie)",
+                        err.reason()
+                    )
+                };
+                return Outcome::signed_out(AuthReason::Token(err.reason()), message);
+            }
+            Err(HandshakeFailure::Continue(err)) => {
+                tracing::error!(error = %err, "Clerk: unable to resolve handshake");
+            }
+        }
+    }
+
     // B-D: satellite sync.
     let md_eligible =
         options.is_satellite && ctx.sec_fetch_dest() == Some("document") && ctx.is_get();
@@ -463,18 +626,59 @@ async fn cookie_flow(ctx: &Context<'_>) -> Outcome {
     let needs_sync = synced == Some("false");
     let sync_done = synced == Some("true");
     let has_cookies = has_session_token || has_active_client;
-    let skip_satellite = !has_cookies && !needs_sync;
+    let skip_satellite = !options.satellite_auto_sync && !has_cookies && !needs_sync;
     if md_eligible && !sync_done {
         if skip_satellite {
             return Outcome::signed_out(AuthReason::SessionTokenAndUatMissing, "");
         }
         if !has_cookies || needs_sync {
-            return handle_maybe_handshake(ctx, AuthReason::SatelliteNeedsSyncing, String::new());
+            // C (production): through the Frontend API. D (development): to the primary's sign-in page.
+            let location = if development {
+                let Some(location) = options.sign_in_url.as_deref().and_then(|sign_in| {
+                    let mut url = ctx
+                        .info
+                        .url()
+                        .and_then(|current| current.join(sign_in).ok())?;
+                    url.query_pairs_mut()
+                        .append_pair(names::CLERK_REDIRECT_URL, ctx.info.url()?.as_str());
+                    Some(String::from(url))
+                }) else {
+                    return Outcome::signed_out(AuthReason::SatelliteNeedsSyncing, "");
+                };
+                Some(location)
+            } else {
+                None
+            };
+            return handle_maybe_handshake_to(
+                ctx,
+                AuthReason::SatelliteNeedsSyncing,
+                String::new(),
+                location,
+            );
         }
     }
     // E: a development primary answering a satellite's sync request.
-    if development && !options.is_satellite && ctx.query(names::CLERK_REDIRECT_URL).is_some() {
-        return handle_maybe_handshake(ctx, AuthReason::PrimaryRespondsToSyncing, String::new());
+    if development
+        && !options.is_satellite
+        && let Some(redirect_url) = ctx.query(names::CLERK_REDIRECT_URL)
+    {
+        let Ok(mut back) = Url::parse(redirect_url) else {
+            return Outcome::signed_out(AuthReason::PrimaryRespondsToSyncing, "");
+        };
+        if let Some(dev_browser) = ctx.dev_browser_token() {
+            back.query_pairs_mut()
+                .append_pair(names::DEV_BROWSER, &dev_browser);
+        }
+        let back = crate::handshake::without_query(&back, &[names::CLERK_SYNCED]);
+        let mut back = back;
+        back.query_pairs_mut()
+            .append_pair(names::CLERK_SYNCED, "true");
+        return handle_maybe_handshake_to(
+            ctx,
+            AuthReason::PrimaryRespondsToSyncing,
+            String::new(),
+            Some(back.into()),
+        );
     }
     // F-G: the development browser token.
     if development && ctx.query.iter().any(|(k, _)| k == names::DEV_BROWSER) {
@@ -537,7 +741,35 @@ async fn cookie_flow(ctx: &Context<'_>) -> Outcome {
             "Cross-origin request from satellite domain requires handshake".to_owned(),
         );
     }
+    // Q: the URL names another organization than the active one.
+    if let Some(claims) = &state.claims
+        && let Some(handshake) = organization_sync_handshake(ctx, claims)
+    {
+        return handshake;
+    }
     state
+}
+
+/// Spec §1.13: a handshake that activates the organization the URL names, if it differs.
+fn organization_sync_handshake(ctx: &Context<'_>, claims: &SessionClaims) -> Option<Outcome> {
+    let target = ctx.organization_sync_target()?;
+    let must_activate = match &target {
+        OrganizationSyncTarget::OrganizationSlug(slug) => claims.org_slug() != Some(slug.as_str()),
+        OrganizationSyncTarget::OrganizationId(id) => claims.org_id() != Some(id.as_str()),
+        OrganizationSyncTarget::PersonalAccount => claims.org_id().is_some(),
+    };
+    if !must_activate {
+        return None;
+    }
+    if ctx.redirect_loop_counter() >= 3.0 {
+        tracing::warn!(
+            "Clerk: Organization activation handshake loop detected. This is likely due to an invalid organization ID or slug. Skipping organization activation."
+        );
+        return None;
+    }
+    let outcome =
+        handle_maybe_handshake(ctx, AuthReason::ActiveOrganizationMismatch, String::new());
+    (outcome.status == AuthStatus::Handshake).then_some(outcome)
 }
 
 fn warn_missing_azp_once() {
@@ -560,9 +792,15 @@ async fn handle_session_token_error(
         && ctx.refresh_token_in_cookie().is_some()
         && ctx.is_get()
     {
-        // Refreshing needs the Backend API session refresh call, which the browser-flow layer
-        // provides; without it Clerk reports exactly this reason.
-        Cow::Borrowed("missing-api-client")
+        match handshake::refresh(ctx).await {
+            Ok(refreshed) => {
+                let mut outcome =
+                    signed_in_or_invalid(refreshed.payload, &refreshed.token, TokenCarrier::Cookie);
+                outcome.headers.extend(refreshed.headers);
+                return outcome;
+            }
+            Err(reason) => Cow::Owned(reason),
+        }
     } else if !ctx.is_get() {
         Cow::Borrowed("non-eligible-non-get")
     } else {
@@ -579,10 +817,26 @@ async fn handle_session_token_error(
 
 /// Spec §1.6: a handshake for browsers that can follow one, signed out for everyone else.
 fn handle_maybe_handshake(ctx: &Context<'_>, reason: AuthReason, message: String) -> Outcome {
+    handle_maybe_handshake_to(ctx, reason, message, None)
+}
+
+/// Like [`handle_maybe_handshake`], redirecting to `location` instead of the Frontend API.
+fn handle_maybe_handshake_to(
+    ctx: &Context<'_>,
+    reason: AuthReason,
+    message: String,
+    location: Option<String>,
+) -> Outcome {
     if !ctx.eligible_for_handshake() {
         return Outcome::signed_out(reason, message);
     }
-    if ctx.redirect_loop_counter() == 3.0 {
+    let location = location.or_else(|| handshake::handshake_url(ctx, &reason.as_str()));
+    // Without a usable request URL there is nowhere to come back to: signed out, not a loop.
+    let Some(location) = location.and_then(|l| HeaderValue::from_str(&l).ok()) else {
+        return Outcome::signed_out(reason, message);
+    };
+    let counter = ctx.redirect_loop_counter();
+    if counter == 3.0 {
         if reason == AuthReason::SatelliteNeedsSyncing {
             tracing::warn!(
                 "Clerk: Satellite-domain authentication resulted in an infinite redirect loop. Make sure the configured primary or satellite domain matches the URL the app is served on (preview deployments need their own satellite configuration)."
@@ -596,6 +850,18 @@ fn handle_maybe_handshake(ctx: &Context<'_>, reason: AuthReason, message: String
     }
     let mut outcome = Outcome::signed_out(reason, message);
     outcome.status = AuthStatus::Handshake;
+    let loop_cookie = format!(
+        "{}={}; SameSite=Lax; HttpOnly; Max-Age=2",
+        names::REDIRECT_COUNT,
+        counter + 1.0
+    );
+    outcome.headers.push((header::LOCATION, location));
+    outcome
+        .headers
+        .push((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+    if let Ok(cookie) = HeaderValue::from_str(&loop_cookie) {
+        outcome.headers.push((header::SET_COOKIE, cookie));
+    }
     outcome
 }
 
@@ -617,7 +883,7 @@ fn is_known_clerk_referrer(ctx: &Context<'_>) -> bool {
     let Some(host) = referer.host_str() else {
         return false;
     };
-    let frontend_api = frontend_api(ctx.options);
+    let frontend_api = ctx.frontend_api();
     let fapi_host = if frontend_api.starts_with("http") {
         Url::parse(&frontend_api)
             .ok()
@@ -658,8 +924,13 @@ fn is_known_clerk_referrer(ctx: &Context<'_>) -> bool {
 
 /// The Frontend API: the proxy URL when set, `clerk.<domain>` for production satellites, else
 /// the host in the publishable key.
-pub(crate) fn frontend_api(options: &ClerkOptions) -> String {
+pub(crate) fn frontend_api(options: &ClerkOptions, info: &RequestInfo) -> String {
     if let Some(proxy) = &options.proxy_url {
+        if proxy.starts_with('/')
+            && let Some(url) = info.url()
+        {
+            return format!("{}{proxy}", url.origin().ascii_serialization());
+        }
         return proxy.clone();
     }
     let Some(pk) = &options.publishable_key else {
@@ -689,7 +960,12 @@ fn finish(
             ("x-clerk-auth-status", Some(status)),
         ] {
             // Like Clerk, a value that is not a valid header value is skipped, never an error.
-            if let Some(value) = value.and_then(|v| HeaderValue::from_str(v).ok()) {
+            // Clerk's `Headers` refuses characters beyond Latin-1 (the `http` crate would send
+            // them as raw UTF-8): only plain visible ASCII goes out.
+            if let Some(value) = value
+                .filter(|v| v.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b)))
+                .and_then(|v| HeaderValue::from_str(v).ok())
+            {
                 outcome.headers.push((HeaderName::from_static(name), value));
             }
         }
@@ -712,10 +988,11 @@ fn finish(
         status: outcome.status,
         reason: outcome.reason,
         message: outcome.message,
-        token_type: Some(TokenType::SessionToken),
+        token_type: outcome.token_type,
         token: outcome.token,
         claims: outcome.claims,
         authenticated,
+        machine: outcome.machine,
         headers: outcome.headers,
         clerk,
         request,

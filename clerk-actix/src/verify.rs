@@ -70,7 +70,7 @@ impl KeySource {
     pub(crate) fn generation(&self) -> u64 {
         match self {
             Self::Pem(_) => 0,
-            Self::Jwks(cache) => cache.current().generation,
+            Self::Jwks(cache) => cache.generation(),
         }
     }
 
@@ -112,8 +112,10 @@ impl KeySource {
 /// Which `typ` headers a verification accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum HeaderType {
-    /// Session tokens: absent or `JWT`.
+    /// Session tokens: absent or `JWT`, and never of the M2M category.
     Jwt,
+    /// M2M tokens in JWT form: absent or `JWT` (the M2M category is theirs).
+    M2mJwt,
     /// OAuth access tokens (RFC 9068): `at+jwt` or `application/at+jwt`.
     OAuthAccessToken,
 }
@@ -179,7 +181,7 @@ fn check_header_type(
 ) -> Result<(), TokenVerificationError> {
     let typ = jwt.header.get("typ");
     let (ok, expected) = match header_type {
-        HeaderType::Jwt => (
+        HeaderType::Jwt | HeaderType::M2mJwt => (
             typ.is_none() || typ.and_then(Value::as_str) == Some("JWT"),
             "JWT",
         ),
@@ -204,6 +206,26 @@ fn check_header_type(
     .with_action(action::ENSURE_CLERK_JWT))
 }
 
+/// The signature check alone (handshake tokens have no time claims to check).
+pub(crate) fn verify_signature(
+    jwt: &DecodedJwt<'_>,
+    alg: RsaAlgorithm,
+    key: &VerifyingKey,
+) -> Result<(), TokenVerificationError> {
+    match crypto::verify(alg, &key.key, jwt.signing_input.as_bytes(), &jwt.signature) {
+        Err(err) => Err(TokenVerificationError::new(
+            TokenErrorReason::TokenVerificationFailed,
+            format!("Error verifying JWT signature. {err}"),
+        )
+        .with_action(action::ENSURE_CLERK_JWT)),
+        Ok(SignatureCheck::Invalid) => Err(TokenVerificationError::new(
+            TokenErrorReason::TokenInvalidSignature,
+            "JWT signature is invalid.",
+        )),
+        Ok(SignatureCheck::Valid) => Ok(()),
+    }
+}
+
 /// Signature, then claims, in Clerk's order. Returns the verified payload.
 pub(crate) fn verify_signature_and_claims(
     jwt: DecodedJwt<'_>,
@@ -212,22 +234,7 @@ pub(crate) fn verify_signature_and_claims(
     validation: &TokenValidation,
     now_ms: f64,
 ) -> Result<Map<String, Value>, TokenVerificationError> {
-    match crypto::verify(alg, &key.key, jwt.signing_input.as_bytes(), &jwt.signature) {
-        Err(err) => {
-            return Err(TokenVerificationError::new(
-                TokenErrorReason::TokenVerificationFailed,
-                format!("Error verifying JWT signature. {err}"),
-            )
-            .with_action(action::ENSURE_CLERK_JWT));
-        }
-        Ok(SignatureCheck::Invalid) => {
-            return Err(TokenVerificationError::new(
-                TokenErrorReason::TokenInvalidSignature,
-                "JWT signature is invalid.",
-            ));
-        }
-        Ok(SignatureCheck::Valid) => {}
-    }
+    verify_signature(&jwt, alg, key)?;
     let payload = jwt.payload;
     check_claims(&payload, validation, now_ms)?;
     Ok(payload)
@@ -239,7 +246,7 @@ pub(crate) fn check_claims(
     now_ms: f64,
 ) -> Result<(), TokenVerificationError> {
     let sub = payload.get("sub");
-    if !sub.and_then(Value::as_str).is_some_and(|s| !s.is_empty()) {
+    if sub.and_then(Value::as_str).is_none_or(|s| s.is_empty()) {
         return Err(TokenVerificationError::new(
             TokenErrorReason::TokenVerificationFailed,
             format!(
@@ -441,6 +448,134 @@ mod tests {
         now: f64,
     ) -> Result<(), TokenVerificationError> {
         check_claims(&payload(value), validation, now)
+    }
+
+    /// A token with `header`, a minimal payload and a dummy signature (prechecks only).
+    fn unsigned(header: Value) -> String {
+        use base64::Engine as _;
+        let b64 =
+            |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+        format!("{}.{}.c2ln", b64(&header), b64(&json!({"sub": "u"})))
+    }
+
+    fn precheck_message(header: Value, kind: HeaderType) -> Result<(), String> {
+        precheck(&unsigned(header), &TokenValidation::default(), kind)
+            .map(|_| ())
+            .map_err(|e| e.message().to_owned())
+    }
+
+    #[test]
+    fn header_type_per_kind_of_token() {
+        let with_typ = |typ: Option<&str>| {
+            let mut header = json!({"alg": "RS256"});
+            if let Some(typ) = typ {
+                header["typ"] = json!(typ);
+            }
+            header
+        };
+        for kind in [HeaderType::Jwt, HeaderType::M2mJwt] {
+            precheck_message(with_typ(None), kind).unwrap();
+            precheck_message(with_typ(Some("JWT")), kind).unwrap();
+            assert_eq!(
+                precheck_message(with_typ(Some("at+jwt")), kind),
+                Err("Invalid JWT type \"at+jwt\". Expected \"JWT\".".to_owned())
+            );
+        }
+        let oauth = HeaderType::OAuthAccessToken;
+        precheck_message(with_typ(Some("at+jwt")), oauth).unwrap();
+        precheck_message(with_typ(Some("application/at+jwt")), oauth).unwrap();
+        for (typ, shown) in [
+            (Some("JWT"), "\"JWT\""),
+            (Some("custom-type"), "\"custom-type\""),
+            (None, "undefined"),
+        ] {
+            assert_eq!(
+                precheck_message(with_typ(typ), oauth),
+                Err(format!(
+                    "Invalid JWT type {shown}. Expected \"at+jwt, application/at+jwt\"."
+                ))
+            );
+        }
+    }
+
+    #[test]
+    fn the_m2m_category_is_refused_only_for_session_tokens() {
+        let header = json!({"alg": "RS256", "typ": "JWT", "cat": category::M2M_TOKEN});
+        let err = precheck(
+            &unsigned(header.clone()),
+            &TokenValidation::default(),
+            HeaderType::Jwt,
+        )
+        .unwrap_err();
+        assert_eq!(err.reason(), TokenErrorReason::TokenInvalid);
+        assert_eq!(err.message(), "Invalid session token category.");
+        precheck_message(header, HeaderType::M2mJwt).unwrap();
+    }
+
+    #[test]
+    fn algorithms() {
+        for alg in ["RS256", "RS384", "RS512"] {
+            precheck_message(json!({"alg": alg}), HeaderType::Jwt).unwrap();
+        }
+        for (alg, shown) in [
+            (json!("HS256"), "\"HS256\""),
+            (json!("none"), "\"none\""),
+            (json!("ES256"), "\"ES256\""),
+            (json!("rs256"), "\"rs256\""),
+            (json!(5), "5"),
+        ] {
+            let err = precheck(
+                &unsigned(json!({"alg": alg})),
+                &TokenValidation::default(),
+                HeaderType::Jwt,
+            )
+            .unwrap_err();
+            assert_eq!(err.reason(), TokenErrorReason::TokenInvalidAlgorithm);
+            assert_eq!(
+                err.message(),
+                format!("Invalid JWT algorithm {shown}. Supported: RS256,RS384,RS512.")
+            );
+        }
+        assert_eq!(
+            precheck_message(json!({"typ": "JWT"}), HeaderType::Jwt),
+            Err("Invalid JWT algorithm undefined. Supported: RS256,RS384,RS512.".to_owned())
+        );
+    }
+
+    #[test]
+    fn issuer_is_never_checked() {
+        let mut claims = base();
+        claims["iss"] = json!("https://clerk.someone-else.example");
+        check(claims, &TokenValidation::default(), NOW).unwrap();
+        let mut claims = base();
+        claims["iss"] = json!(42);
+        check(claims, &TokenValidation::default(), NOW).unwrap();
+    }
+
+    #[test]
+    fn default_skew_is_five_seconds() {
+        let v = TokenValidation::default();
+        check(json!({"sub": "u", "exp": 1_666_648_246}), &v, NOW).unwrap();
+        let err = check(json!({"sub": "u", "exp": 1_666_648_245}), &v, NOW).unwrap_err();
+        assert_eq!(err.reason(), TokenErrorReason::TokenExpired);
+    }
+
+    #[test]
+    fn not_before_and_issued_at_now_or_earlier_pass() {
+        let v = TokenValidation {
+            clock_skew: Duration::ZERO,
+            ..Default::default()
+        };
+        for claim in ["nbf", "iat"] {
+            for at in [1_666_648_250u64, 1_666_640_000] {
+                let mut claims = json!({"sub": "u", "exp": 1_766_648_250u64});
+                claims[claim] = json!(at);
+                check(claims, &v, NOW).unwrap();
+            }
+            let mut claims = json!({"sub": "u", "exp": 1_766_648_250u64});
+            claims[claim] = json!(1_666_648_251u64);
+            assert!(check(claims, &v, NOW).is_err(), "{claim} one second ahead");
+        }
     }
 
     #[test]

@@ -10,6 +10,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
+pub mod harness;
+pub mod logs;
+
 /// Clerk's published test vectors (`tests/fixtures/clerk-js`, MIT).
 pub mod fixtures {
     use super::*;
@@ -145,7 +148,7 @@ impl MockServer {
     }
 
     pub fn set(&self, handler: impl Fn(&Received) -> Reply + Send + Sync + 'static) {
-        *self.handler.lock().unwrap() = Arc::new(handler);
+        *self.handler.lock().expect("mock server lock") = Arc::new(handler);
     }
 
     /// Number of requests received so far.
@@ -154,7 +157,7 @@ impl MockServer {
     }
 
     pub fn requests(&self) -> Vec<Received> {
-        self.log.lock().unwrap().clone()
+        self.log.lock().expect("mock server lock").clone()
     }
 }
 
@@ -195,8 +198,8 @@ fn serve(
         body,
     };
     hits.fetch_add(1, Ordering::SeqCst);
-    log.lock().unwrap().push(received.clone());
-    let current = handler.lock().unwrap().clone();
+    log.lock().expect("mock server lock").push(received.clone());
+    let current = handler.lock().expect("mock server lock").clone();
     let reply = current(&received);
     std::thread::sleep(reply.delay);
     let mut response = format!(

@@ -23,6 +23,24 @@
 //! # }
 //! ```
 //!
+//! # Endpoints
+//! One handle per Clerk resource, named as Clerk names them:
+//! [`users`](ClerkClient::users), [`sessions`](ClerkClient::sessions),
+//! [`organizations`](ClerkClient::organizations),
+//! [`organization_memberships`](ClerkClient::organization_memberships),
+//! [`invitations`](ClerkClient::invitations),
+//! [`organization_invitations`](ClerkClient::organization_invitations),
+//! [`email_addresses`](ClerkClient::email_addresses),
+//! [`phone_numbers`](ClerkClient::phone_numbers),
+//! [`sign_in_tokens`](ClerkClient::sign_in_tokens),
+//! [`testing_tokens`](ClerkClient::testing_tokens),
+//! [`allowlist_identifiers`](ClerkClient::allowlist_identifiers),
+//! [`blocklist_identifiers`](ClerkClient::blocklist_identifiers), [`jwks`](ClerkClient::jwks),
+//! [`clients`](ClerkClient::clients), and the machine credentials
+//! [`m2m_tokens`](ClerkClient::m2m_tokens), [`api_keys`](ClerkClient::api_keys),
+//! [`oauth_access_tokens`](ClerkClient::oauth_access_tokens). Every call returns
+//! `Result<_, `[`ApiError`]`>`.
+//!
 //! # Runtime
 //! Requests go through `awc`, whose client is not `Send`: each thread lazily creates its own
 //! (and its connection pool) on first use, so a [`ClerkClient`] clone can be used from every
@@ -44,7 +62,11 @@
 //!   [`ApiError::InvalidRequest`] and nothing is sent.
 //! - Lists return a [`Page`](crate::models::Page) whatever shape Clerk uses; `list_all`
 //!   methods walk every page as a `Stream` (use `futures_util::StreamExt` to consume it).
+//! - Machine-credential endpoints (`/m2m_tokens`, `/api_keys/verify`,
+//!   `/oauth_applications/access_tokens/verify`) are called without the `/v1` prefix, as Clerk's
+//!   SDKs do; everything else is under `/v1`.
 //! - Retries are off; [`RetryPolicy`] enables them for reads only.
+//! - Responses over 16 MiB are refused ([`ApiError::Decode`]).
 
 use std::fmt;
 use std::sync::Arc;
@@ -56,18 +78,60 @@ use url::Url;
 use crate::secret::Secret;
 
 mod builder;
+mod clients;
 mod error;
+mod identifications;
+mod identifiers;
+mod invitations;
+mod jwks;
+mod machine;
+mod organization_memberships;
+mod organizations;
 mod pagination;
-mod request;
+pub(crate) mod request;
 mod retry;
+mod sessions;
+mod tokens;
 mod transport;
 mod users;
 
 pub use builder::{ClerkClientBuilder, DEFAULT_API_URL, DEFAULT_API_VERSION, DEFAULT_TIMEOUT};
+pub use clients::ClientsApi;
 pub use error::{ApiError, BuildError, ClerkErrorItem, TransportErrorKind};
+pub use identifications::{
+    CreateEmailAddressParams, CreatePhoneNumberParams, EmailAddressesApi, PhoneNumbersApi,
+    UpdateEmailAddressParams, UpdatePhoneNumberParams,
+};
+pub use identifiers::{
+    AllowlistIdentifiersApi, BlocklistIdentifiersApi, CreateAllowlistIdentifierParams,
+    CreateBlocklistIdentifierParams,
+};
+pub use invitations::{
+    CreateInvitationParams, CreateOrganizationInvitationParams, InvitationListParams,
+    InvitationsApi, OrganizationInvitationListParams, OrganizationInvitationsApi,
+    RevokeOrganizationInvitationParams,
+};
+pub use jwks::JwksApi;
+pub use machine::{
+    ApiKeysApi, CreateM2mTokenParams, M2mTokenListParams, M2mTokensApi, OAuthAccessTokensApi,
+};
+pub use organization_memberships::{
+    CreateOrganizationMembershipParams, InstanceMembershipListParams,
+    OrganizationMembershipListParams, OrganizationMembershipsApi,
+    UpdateOrganizationMembershipParams,
+};
+pub use organizations::{
+    CreateOrganizationParams, GetOrganizationParams, OrganizationListParams,
+    OrganizationMetadataParams, OrganizationsApi, UpdateOrganizationParams,
+};
 pub use pagination::PageParams;
 pub use request::OrderBy;
 pub use retry::RetryPolicy;
+pub use sessions::{
+    CreateSessionParams, RefreshFormat, RefreshSessionParams, SessionListParams,
+    SessionTokenParams, SessionsApi,
+};
+pub use tokens::{CreateSignInTokenParams, SignInTokensApi, TestingTokensApi};
 pub use users::{CreateUserParams, UpdateUserParams, UserListParams, UserMetadataParams, UsersApi};
 
 use request::Call;
@@ -137,8 +201,216 @@ impl ClerkClient {
         UsersApi::new(self)
     }
 
+    /// Sessions: list, get, create, revoke, tokens, refresh.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// let session = clerk.sessions().get("sess_123").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn sessions(&self) -> SessionsApi<'_> {
+        SessionsApi::new(self)
+    }
+
+    /// Clients: list, get, verify a client token, handshake payloads.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// let payload = clerk.clients().handshake_payload("nonce").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn clients(&self) -> ClientsApi<'_> {
+        ClientsApi::new(self)
+    }
+
+    /// Organizations: list, get by id or slug, create, update, metadata, delete.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// let org = clerk.organizations().get("acme-corp").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn organizations(&self) -> OrganizationsApi<'_> {
+        OrganizationsApi::new(self)
+    }
+
+    /// Organization memberships: list, create, change role, metadata, delete.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// clerk.organization_memberships().delete("org_123", "user_123").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn organization_memberships(&self) -> OrganizationMembershipsApi<'_> {
+        OrganizationMembershipsApi::new(self)
+    }
+
+    /// Application invitations: list, create (one or bulk), revoke.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// clerk.invitations().revoke("inv_123").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn invitations(&self) -> InvitationsApi<'_> {
+        InvitationsApi::new(self)
+    }
+
+    /// Organization invitations: list, get, create, revoke.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// clerk.organization_invitations().get("org_123", "orginv_123").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn organization_invitations(&self) -> OrganizationInvitationsApi<'_> {
+        OrganizationInvitationsApi::new(self)
+    }
+
+    /// Email addresses: get, create, update, delete.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// clerk.email_addresses().get("idn_123").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn email_addresses(&self) -> EmailAddressesApi<'_> {
+        EmailAddressesApi::new(self)
+    }
+
+    /// Phone numbers: get, create, update, delete.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// clerk.phone_numbers().get("idn_123").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn phone_numbers(&self) -> PhoneNumbersApi<'_> {
+        PhoneNumbersApi::new(self)
+    }
+
+    /// Sign-in tokens: create, revoke.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// clerk.sign_in_tokens().revoke("sit_123").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn sign_in_tokens(&self) -> SignInTokensApi<'_> {
+        SignInTokensApi::new(self)
+    }
+
+    /// Testing tokens: create.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// clerk.testing_tokens().create().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn testing_tokens(&self) -> TestingTokensApi<'_> {
+        TestingTokensApi::new(self)
+    }
+
+    /// Allowlist: list, create, delete.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// clerk.allowlist_identifiers().delete("alid_123").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn allowlist_identifiers(&self) -> AllowlistIdentifiersApi<'_> {
+        AllowlistIdentifiersApi::new(self)
+    }
+
+    /// Blocklist: list, create, delete.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// clerk.blocklist_identifiers().delete("blid_123").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn blocklist_identifiers(&self) -> BlocklistIdentifiersApi<'_> {
+        BlocklistIdentifiersApi::new(self)
+    }
+
+    /// The instance's JSON Web Key Set.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// clerk.jwks().get().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn jwks(&self) -> JwksApi<'_> {
+        JwksApi::new(self)
+    }
+
+    /// Machine-to-machine tokens: list, create, revoke, verify.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// clerk.m2m_tokens().verify("mt_...").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn m2m_tokens(&self) -> M2mTokensApi<'_> {
+        M2mTokensApi::new(self)
+    }
+
+    /// API keys: verify.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// clerk.api_keys().verify("ak_...").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn api_keys(&self) -> ApiKeysApi<'_> {
+        ApiKeysApi::new(self)
+    }
+
+    /// OAuth access tokens issued by Clerk: verify.
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// clerk.oauth_access_tokens().verify("oat_...").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn oauth_access_tokens(&self) -> OAuthAccessTokensApi<'_> {
+        OAuthAccessTokensApi::new(self)
+    }
+
+    /// The Backend API base URL this client calls.
+    ///
+    /// ```
+    /// let clerk = clerk_actix::ClerkClient::builder("sk_test_x").build()?;
+    /// assert_eq!(clerk.api_url(), "https://api.clerk.com/");
+    /// # Ok::<(), clerk_actix::client::BuildError>(())
+    /// ```
+    pub fn api_url(&self) -> &str {
+        self.config.api_url.as_str()
+    }
+
+    /// The `Clerk-API-Version` this client sends.
+    ///
+    /// ```
+    /// let clerk = clerk_actix::ClerkClient::builder("sk_test_x").build()?;
+    /// assert_eq!(clerk.api_version(), "2026-05-12");
+    /// # Ok::<(), clerk_actix::client::BuildError>(())
+    /// ```
+    pub fn api_version(&self) -> &str {
+        &self.config.api_version
+    }
+
     pub(crate) fn config(&self) -> &ClientConfig {
         &self.config
+    }
+
+    /// A request to `/<segments>` without the version segment (Clerk's machine-token endpoints).
+    pub(crate) fn call_unversioned(
+        &self,
+        method: Method,
+        segments: &[&str],
+    ) -> Result<Call, ApiError> {
+        let url = request::endpoint_url(&self.config.api_url, false, segments)?;
+        Ok(Call::new(method, url))
     }
 
     /// A request to `/v1/<segments>`; each segment is validated.

@@ -226,17 +226,18 @@ pub(crate) struct Call {
     pub(crate) method: Method,
     pub(crate) url: Url,
     pub(crate) body: Option<Vec<u8>>,
-    pub(crate) auth: Auth,
+    pub(crate) credential: Credential,
 }
 
 /// Which key authenticates the request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Auth {
+pub(crate) enum Credential {
     /// The instance secret key (`sk_...`).
-    SecretKey,
-    /// The machine secret key (`ak_...`), for machine-to-machine endpoints.
-    #[allow(dead_code)] // used by the machine-token endpoints built on this transport
-    MachineSecretKey,
+    Secret,
+    /// The machine secret key (`ak_...`), falling back to the secret key when none is set.
+    MachineOrSecret,
+    /// The machine secret key only (the request acts as that machine).
+    Machine,
 }
 
 impl Call {
@@ -245,7 +246,7 @@ impl Call {
             method,
             url,
             body: None,
-            auth: Auth::SecretKey,
+            credential: Credential::Secret,
         }
     }
 
@@ -256,6 +257,18 @@ impl Call {
             self.url.query_pairs_mut().extend_pairs(pairs);
         }
         Ok(self)
+    }
+
+    /// Adds one query pair.
+    pub(crate) fn query_pair(mut self, key: &str, value: &str) -> Self {
+        self.url.query_pairs_mut().append_pair(key, value);
+        self
+    }
+
+    /// Authenticates with `credential` instead of the secret key.
+    pub(crate) fn credential(mut self, credential: Credential) -> Self {
+        self.credential = credential;
+        self
     }
 
     /// Sets the JSON body.

@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 
 use super::ClerkClient;
 use super::error::{ApiError, ClerkErrorItem, TransportErrorKind};
-use super::request::{Auth, Call};
+use super::request::{Call, Credential};
 
 /// Largest response body read: a page of 500 users with all identifications stays well below.
 const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
@@ -62,6 +62,13 @@ struct RawResponse {
 impl ClerkClient {
     /// Sends `call` (retrying reads per the retry policy) and decodes the JSON answer.
     pub(crate) async fn execute<T: DeserializeOwned>(&self, call: Call) -> Result<T, ApiError> {
+        // awc and Tokio timers panic outside a Tokio runtime; report the misuse instead.
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(ApiError::Transport {
+                kind: TransportErrorKind::Other,
+                message: "no actix/Tokio runtime: run Clerk API calls on an actix runtime".into(),
+            });
+        }
         let response = self.send_with_retries(&call).await?;
         serde_json::from_slice(&response.body)
             .map_err(|error| ApiError::decode(response.status, &error))
@@ -115,9 +122,15 @@ impl ClerkClient {
 
     async fn exchange(&self, call: &Call, timeout: Duration) -> Result<RawResponse, ApiError> {
         let config = self.config();
-        let key = match call.auth {
-            Auth::SecretKey => Some(&config.secret_key),
-            Auth::MachineSecretKey => config.machine_secret_key.as_ref(),
+        let key = match call.credential {
+            Credential::Secret => Some(&config.secret_key),
+            Credential::MachineOrSecret => Some(
+                config
+                    .machine_secret_key
+                    .as_ref()
+                    .unwrap_or(&config.secret_key),
+            ),
+            Credential::Machine => config.machine_secret_key.as_ref(),
         };
         let Some(key) = key else {
             return Err(ApiError::invalid_request(
@@ -312,6 +325,22 @@ mod tests {
             .await;
         assert!(result.is_err(), "no TLS server, so the request must fail");
         assert_eq!(first_byte.join().unwrap(), 0x16);
+    }
+
+    #[test]
+    fn outside_a_runtime_the_call_fails_instead_of_panicking() {
+        let client = ClerkClient::builder("sk_test_x")
+            .api_url("http://127.0.0.1:9")
+            .build()
+            .unwrap();
+        let mut future = std::pin::pin!(client.users().get("user_1"));
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        match future.as_mut().poll(&mut context) {
+            std::task::Poll::Ready(Err(ApiError::Transport { kind, .. })) => {
+                assert_eq!(kind, TransportErrorKind::Other);
+            }
+            other => panic!("expected a transport error, got {other:?}"),
+        }
     }
 
     #[actix_rt::test]

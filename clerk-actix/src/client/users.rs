@@ -370,7 +370,7 @@ impl<'a> UsersApi<'a> {
     /// let page = clerk.users().list(&UserListParams { query: Some("ada".into()), ..Default::default() }).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn list(&self, params: &UserListParams) -> Result<Page<User>, ApiError> {
+    pub async fn list(self, params: &UserListParams) -> Result<Page<User>, ApiError> {
         let call = self.client.call(Method::GET, &["users"])?.query(params)?;
         self.client.execute(call).await
     }
@@ -385,7 +385,7 @@ impl<'a> UsersApi<'a> {
     /// }).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn count(&self, params: &UserListParams) -> Result<u64, ApiError> {
+    pub async fn count(self, params: &UserListParams) -> Result<u64, ApiError> {
         let call = self
             .client
             .call(Method::GET, &["users", "count"])?
@@ -404,7 +404,7 @@ impl<'a> UsersApi<'a> {
     /// println!("{} of {:?}", page.data.len(), page.total_count);
     /// # Ok(()) }
     /// ```
-    pub async fn list_with_count(&self, params: &UserListParams) -> Result<Page<User>, ApiError> {
+    pub async fn list_with_count(self, params: &UserListParams) -> Result<Page<User>, ApiError> {
         let (page, total) =
             futures_util::future::try_join(self.list(params), self.count(params)).await?;
         Ok(Page::new(page.data, Some(total)))
@@ -428,7 +428,7 @@ impl<'a> UsersApi<'a> {
     /// # Ok(()) }
     /// ```
     pub fn list_all(
-        &self,
+        self,
         params: UserListParams,
     ) -> impl Stream<Item = Result<User, ApiError>> + 'static {
         let client = self.client.clone();
@@ -481,7 +481,7 @@ impl<'a> UsersApi<'a> {
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn get(&self, user_id: &str) -> Result<User, ApiError> {
+    pub async fn get(self, user_id: &str) -> Result<User, ApiError> {
         let call = self.client.call(Method::GET, &["users", user_id])?;
         self.client.execute(call).await
     }
@@ -497,7 +497,7 @@ impl<'a> UsersApi<'a> {
     /// }).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn create(&self, params: &CreateUserParams) -> Result<User, ApiError> {
+    pub async fn create(self, params: &CreateUserParams) -> Result<User, ApiError> {
         let call = self.client.call(Method::POST, &["users"])?.json(params)?;
         self.client.execute(call).await
     }
@@ -512,7 +512,7 @@ impl<'a> UsersApi<'a> {
     /// }).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn update(&self, user_id: &str, params: &UpdateUserParams) -> Result<User, ApiError> {
+    pub async fn update(self, user_id: &str, params: &UpdateUserParams) -> Result<User, ApiError> {
         let call = self
             .client
             .call(Method::PATCH, &["users", user_id])?
@@ -533,7 +533,7 @@ impl<'a> UsersApi<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn update_metadata(
-        &self,
+        self,
         user_id: &str,
         params: &UserMetadataParams,
     ) -> Result<User, ApiError> {
@@ -556,7 +556,7 @@ impl<'a> UsersApi<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn replace_metadata(
-        &self,
+        self,
         user_id: &str,
         params: &UserMetadataParams,
     ) -> Result<User, ApiError> {
@@ -575,7 +575,7 @@ impl<'a> UsersApi<'a> {
     /// assert!(deleted.deleted);
     /// # Ok(()) }
     /// ```
-    pub async fn delete(&self, user_id: &str) -> Result<DeletedObject, ApiError> {
+    pub async fn delete(self, user_id: &str) -> Result<DeletedObject, ApiError> {
         let call = self.client.call(Method::DELETE, &["users", user_id])?;
         self.client.execute(call).await
     }
@@ -587,7 +587,7 @@ impl<'a> UsersApi<'a> {
     /// clerk.users().ban("user_123").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn ban(&self, user_id: &str) -> Result<User, ApiError> {
+    pub async fn ban(self, user_id: &str) -> Result<User, ApiError> {
         self.post_action(user_id, "ban").await
     }
 
@@ -598,7 +598,7 @@ impl<'a> UsersApi<'a> {
     /// clerk.users().unban("user_123").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn unban(&self, user_id: &str) -> Result<User, ApiError> {
+    pub async fn unban(self, user_id: &str) -> Result<User, ApiError> {
         self.post_action(user_id, "unban").await
     }
 
@@ -609,7 +609,7 @@ impl<'a> UsersApi<'a> {
     /// clerk.users().lock("user_123").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn lock(&self, user_id: &str) -> Result<User, ApiError> {
+    pub async fn lock(self, user_id: &str) -> Result<User, ApiError> {
         self.post_action(user_id, "lock").await
     }
 
@@ -620,7 +620,7 @@ impl<'a> UsersApi<'a> {
     /// clerk.users().unlock("user_123").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn unlock(&self, user_id: &str) -> Result<User, ApiError> {
+    pub async fn unlock(self, user_id: &str) -> Result<User, ApiError> {
         self.post_action(user_id, "unlock").await
     }
 
@@ -634,7 +634,7 @@ impl<'a> UsersApi<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn organization_memberships(
-        &self,
+        self,
         user_id: &str,
         params: &PageParams,
     ) -> Result<Page<OrganizationMembership>, ApiError> {
@@ -645,7 +645,7 @@ impl<'a> UsersApi<'a> {
         self.client.execute(call).await
     }
 
-    async fn post_action(&self, user_id: &str, action: &str) -> Result<User, ApiError> {
+    async fn post_action(self, user_id: &str, action: &str) -> Result<User, ApiError> {
         let call = self
             .client
             .call(Method::POST, &["users", user_id, action])?;

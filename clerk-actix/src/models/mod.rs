@@ -29,6 +29,7 @@ mod common;
 mod identifier;
 mod invitation;
 mod jwks;
+mod machine;
 mod organization;
 mod sensitive;
 mod serde_helpers;
@@ -38,11 +39,15 @@ mod tokens;
 mod user;
 mod verification;
 
+#[allow(unused_imports)] // for the webhook event types, which declare their enums the same way
+pub(crate) use string_enum::string_enum;
+
 pub use client::{Client, HandshakePayload};
 pub use common::{DeletedObject, Metadata, Page, TotalCount};
 pub use identifier::{AllowlistIdentifier, BlocklistIdentifier, IdentifierType};
 pub use invitation::{Invitation, InvitationStatus, OrganizationInvitation};
 pub use jwks::{Jwk, Jwks};
+pub use machine::{ApiKey, M2mToken, OAuthAccessToken};
 pub use organization::{Organization, OrganizationMembership, PublicUserData};
 pub use sensitive::SensitiveString;
 pub use session::{Session, SessionActivity, SessionRefresh, SessionStatus, SessionTask, Token};
