@@ -57,6 +57,11 @@ fn route_matcher() {
     replay("route_matcher", targets::route_matcher);
 }
 
+#[test]
+fn webhook_headers() {
+    replay("webhook_headers", targets::webhook_headers);
+}
+
 async fn state(auth: Auth) -> HttpResponse {
     HttpResponse::Ok().body(auth.status().as_str())
 }
@@ -103,7 +108,11 @@ async fn request_headers() {
         assert!((200..400).contains(&status), "{}: {status}", path.display());
         if response.status().is_redirection() {
             // A handshake: answered by the middleware itself, with somewhere to go.
-            assert!(response.headers().contains_key("location"), "{}", path.display());
+            assert!(
+                response.headers().contains_key("location"),
+                "{}",
+                path.display()
+            );
             continue;
         }
         let body = actix_test::read_body(response).await;

@@ -188,6 +188,74 @@ pub mod targets {
         }
     }
 
+    /// Webhook verification with arbitrary `svix-id`, `svix-timestamp`, `svix-signature` and
+    /// body (separated by `\0`, in that order): never a panic, never a forged delivery accepted;
+    /// and once re-signed with the real secret, never a signature error.
+    pub fn webhook_headers(data: &[u8]) {
+        use std::time::{Duration, UNIX_EPOCH};
+
+        use actix_web::http::header::{HeaderMap, HeaderValue};
+
+        use crate::webhooks::{WebhookError, WebhookSecret, verify_webhook_at};
+
+        let mut parts = data.splitn(4, |b| *b == 0);
+        let mut next = || parts.next().unwrap_or_default();
+        let (id, timestamp, signature, body) = (next(), next(), next(), next());
+        let _ = WebhookSecret::new(&String::from_utf8_lossy(signature));
+        let Ok(secret) = WebhookSecret::new("whsec_Y2xlcmstYWN0aXggd2ViaG9vayB0ZXN0") else {
+            return;
+        };
+        let now = UNIX_EPOCH + Duration::from_secs(1_716_883_200);
+        let mut headers = HeaderMap::new();
+        for (name, value) in [
+            ("svix-id", id),
+            ("svix-timestamp", timestamp),
+            ("svix-signature", signature),
+        ] {
+            if let Ok(value) = HeaderValue::from_bytes(value) {
+                headers.insert(
+                    actix_web::http::header::HeaderName::from_static(name),
+                    value,
+                );
+            }
+        }
+        let verified = verify_webhook_at(&secret, &headers, body, now);
+        #[cfg(feature = "dev")]
+        {
+            // What the real signature would be: only then may a delivery verify.
+            let id_text = std::str::from_utf8(id).map(str::trim).unwrap_or_default();
+            let seconds = std::str::from_utf8(timestamp)
+                .ok()
+                .map(str::trim)
+                .filter(|t| t.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|t| t.parse::<u64>().ok());
+            let Some(seconds) = seconds else {
+                assert!(verified.is_err(), "a delivery without a timestamp verified");
+                return;
+            };
+            let good = crate::webhooks::sign(&secret, id_text, seconds, body);
+            let forged = !String::from_utf8_lossy(signature).contains(&good);
+            assert!(!(forged && verified.is_ok()), "a forged delivery verified");
+            let id_readable = HeaderValue::from_bytes(id).is_ok_and(|v| v.to_str().is_ok());
+            if id_readable
+                && !id_text.is_empty()
+                && let Ok(value) = HeaderValue::from_str(&good)
+            {
+                headers.insert(
+                    actix_web::http::header::HeaderName::from_static("svix-signature"),
+                    value,
+                );
+                let resigned = verify_webhook_at(&secret, &headers, body, now);
+                assert!(
+                    !matches!(resigned, Err(WebhookError::InvalidSignature)),
+                    "a correctly signed delivery was refused as forged"
+                );
+            }
+        }
+        #[cfg(not(feature = "dev"))]
+        let _ = verified;
+    }
+
     /// Route patterns (before a `\0`, one per line) compiled and matched against paths (after
     /// it, one per line): never a panic.
     pub fn route_matcher(data: &[u8]) {
