@@ -63,9 +63,8 @@ impl RawVerifier {
         let Ok(jwt) = DecodedJwt::decode(token) else {
             return false;
         };
-        crypto::verify(
+        self.0.key.verify(
             crypto::RsaAlgorithm::Rs256,
-            &self.0.key,
             jwt.signing_input.as_bytes(),
             &jwt.signature,
         ) == Ok(SignatureCheck::Valid)

@@ -17,7 +17,7 @@ const MIN_MODULUS_BYTES: usize = 256;
 #[derive(Clone)]
 pub(crate) struct VerifyingKey {
     pub(crate) kid: Arc<str>,
-    pub(crate) key: Arc<DecodingKey>,
+    pub(crate) key: Arc<crypto::RsaPublicKey>,
 }
 
 impl fmt::Debug for VerifyingKey {
@@ -39,6 +39,8 @@ pub(crate) enum KeyError {
     NotRsa,
     #[error("invalid base64url in `{0}`")]
     Base64(&'static str),
+    #[error("RSA key rejected by the crypto backend ({0})")]
+    Unusable(String),
 }
 
 impl VerifyingKey {
@@ -86,9 +88,10 @@ impl VerifyingKey {
         if strip_leading_zeros(e).is_empty() {
             return Err(KeyError::NotRsa);
         }
+        let key = crypto::RsaPublicKey::from_components(n, e).map_err(KeyError::Unusable)?;
         Ok(Self {
             kid: Arc::from(kid),
-            key: Arc::new(DecodingKey::from_rsa_raw_components(n, e)),
+            key: Arc::new(key),
         })
     }
 }

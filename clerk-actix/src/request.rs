@@ -500,12 +500,11 @@ async fn header_flow(
         return Outcome::signed_in(claims, token);
     }
     // Step 1: machine tokens and non-session categories (JWT templates) are not session tokens.
-    if let Ok(jwt) = DecodedJwt::decode(token)
-        && is_other_token_kind(&jwt)
-    {
+    let decoded = DecodedJwt::decode(token).ok();
+    if decoded.as_ref().is_some_and(is_other_token_kind) {
         return Outcome::signed_out(AuthReason::TokenTypeMismatch, "");
     }
-    match verify_session_token(options, token).await {
+    match verify_decoded_session_token(options, token, decoded, None).await {
         Ok(claims) => signed_in_or_invalid(claims, token, TokenCarrier::Header),
         Err(err) => {
             let ctx = Context::new(options, req, info, Some(token));
@@ -536,6 +535,17 @@ pub(crate) async fn verify_session_token_with(
     token: &str,
     clock_skew: Option<std::time::Duration>,
 ) -> Result<serde_json::Map<String, Value>, TokenVerificationError> {
+    verify_decoded_session_token(options, token, None, clock_skew).await
+}
+
+/// [`verify_session_token_with`] for a token the caller may have decoded already (`decoded`
+/// must be `token` decoded), so a request decodes its token once.
+async fn verify_decoded_session_token<'t>(
+    options: &ClerkOptions,
+    token: &'t str,
+    decoded: Option<DecodedJwt<'t>>,
+    clock_skew: Option<std::time::Duration>,
+) -> Result<serde_json::Map<String, Value>, TokenVerificationError> {
     let skewed;
     let validation = match clock_skew {
         None => &options.validation,
@@ -553,7 +563,13 @@ pub(crate) async fn verify_session_token_with(
         Lookup::Hit(result) => return result,
         Lookup::Miss(ticket) => ticket,
     };
-    let (jwt, alg) = verify::precheck(token, validation, HeaderType::Jwt)?;
+    let (jwt, alg) = match decoded {
+        Some(jwt) => {
+            verify::check_size(token, validation)?;
+            verify::precheck_decoded(jwt, HeaderType::Jwt)?
+        }
+        None => verify::precheck(token, validation, HeaderType::Jwt)?,
+    };
     let kid = jwt.header_str("kid").map(str::to_owned);
     let session_kind = !is_other_token_kind(&jwt);
     let key = match options.keys.cached(kid.as_deref()) {

@@ -23,7 +23,7 @@
 //!
 //! Bounded by entries and by an estimate of the bytes held. Sharded mutexes keep the two workers
 //! of a small server from waiting on each other (contention is counted); eviction is FIFO with a
-//! second chance for entries read since their last pass, O(1) amortised.
+//! second chance for entries read since their last pass, O(1) amortised, expired entries first.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -48,7 +48,9 @@ impl Default for TokenCacheLimits {
     fn default() -> Self {
         Self {
             max_entries: 16_384,
-            max_bytes: 32 << 20,
+            // About 3.3 KiB per entry for a typical session token (the token, its decoded claims
+            // and bookkeeping), so the entry bound is the one that binds.
+            max_bytes: 64 << 20,
         }
     }
 }
@@ -194,9 +196,11 @@ pub(crate) struct TokenCache {
 
 impl TokenCache {
     pub(crate) fn new(limits: TokenCacheLimits) -> Self {
-        // About 256 entries per shard, between 1 and 64 shards; per-shard limits round down so
-        // the totals never exceed the configured ones.
-        let shards = (limits.max_entries / 256).clamp(1, 64);
+        // Up to 16 shards of at least 1024 entries: enough that two workers rarely meet on one
+        // lock, few enough that keys spread evenly (a shard that fills before the others evicts
+        // while the cache as a whole still has room). Per-shard limits round down, so the totals
+        // never exceed the configured ones.
+        let shards = (limits.max_entries / 1024).clamp(1, 16);
         Self {
             shards: (0..shards).map(|_| PaddedShard(Mutex::default())).collect(),
             max_entries_per_shard: limits.max_entries / shards,

@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
 
-use crate::crypto::{self, RsaAlgorithm, SignatureCheck};
+use crate::crypto::{RsaAlgorithm, SignatureCheck};
 use crate::error::{TokenErrorReason, TokenVerificationError, action};
 use crate::jwks::{JwksCache, kid_mismatch};
 use crate::jwt::{DecodedJwt, category, js_stringify};
@@ -134,6 +134,15 @@ pub(crate) fn precheck<'t>(
     validation: &TokenValidation,
     header_type: HeaderType,
 ) -> Result<(DecodedJwt<'t>, RsaAlgorithm), TokenVerificationError> {
+    check_size(token, validation)?;
+    precheck_decoded(DecodedJwt::decode(token)?, header_type)
+}
+
+/// The first check of [`precheck`]: tokens over the size limit are rejected undecoded.
+pub(crate) fn check_size(
+    token: &str,
+    validation: &TokenValidation,
+) -> Result<(), TokenVerificationError> {
     if token.len() > validation.max_token_bytes {
         return Err(TokenVerificationError::new(
             TokenErrorReason::TokenInvalid,
@@ -143,7 +152,15 @@ pub(crate) fn precheck<'t>(
             ),
         ));
     }
-    let jwt = DecodedJwt::decode(token)?;
+    Ok(())
+}
+
+/// The checks of [`precheck`] after decoding, for a token its caller decoded already (and
+/// passed through [`check_size`]), so a request decodes its token once.
+pub(crate) fn precheck_decoded(
+    jwt: DecodedJwt<'_>,
+    header_type: HeaderType,
+) -> Result<(DecodedJwt<'_>, RsaAlgorithm), TokenVerificationError> {
     if header_type == HeaderType::Jwt && jwt.category() == Some(category::M2M_TOKEN) {
         return Err(TokenVerificationError::new(
             TokenErrorReason::TokenInvalid,
@@ -212,7 +229,10 @@ pub(crate) fn verify_signature(
     alg: RsaAlgorithm,
     key: &VerifyingKey,
 ) -> Result<(), TokenVerificationError> {
-    match crypto::verify(alg, &key.key, jwt.signing_input.as_bytes(), &jwt.signature) {
+    match key
+        .key
+        .verify(alg, jwt.signing_input.as_bytes(), &jwt.signature)
+    {
         Err(err) => Err(TokenVerificationError::new(
             TokenErrorReason::TokenVerificationFailed,
             format!("Error verifying JWT signature. {err}"),
