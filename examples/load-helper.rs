@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! load-helper setup DIR SIGNED_TOKENS   keys, tokens and JWKS documents into DIR
-//! load-helper raw-verify DIR SECONDS    RSA verifications per second on every core
+//! load-helper raw-verify DIR SECONDS    RSA verifications, full uncached and cached verifications
+//!                                       per second on every core; cache lock contention
 //! load-helper jwks-server DIR PORT      GET /v1/jwks (counted, JWKS_DELAY_MS late), /__rotate,
 //!                                       /__count
 //! ```
@@ -161,10 +162,39 @@ fn raw_verify(dir: &Path, seconds: f64) -> Result<()> {
             }
         }
     });
+    // 3. Cache hits from every core on one shared cache, and how often a lookup found its shard
+    // locked by another thread.
+    let shared = Arc::new(
+        Clerk::builder()
+            .publishable_key(PUBLISHABLE_KEY)
+            .jwt_key(std::fs::read_to_string(dir.join("public.pem"))?)
+            .authorized_parties([AZP])
+            .build()?,
+    );
+    let warm = tokens.len().min(1000);
+    for token in &tokens[..warm] {
+        let _ = clerk_actix::__fuzz::verify_session_token(&shared, token).now_or_never();
+    }
+    let before = clerk_actix::__fuzz::token_cache_stats(&shared);
+    let hits = run_threads(threads, budget, {
+        let (shared, tokens) = (Arc::clone(&shared), Arc::clone(&tokens));
+        move || {
+            let (shared, tokens) = (Arc::clone(&shared), Arc::clone(&tokens));
+            move |i: usize| {
+                clerk_actix::__fuzz::verify_session_token(&shared, &tokens[i % warm])
+                    .now_or_never()
+                    .is_some_and(|r| r.is_ok())
+            }
+        }
+    });
+    let after = clerk_actix::__fuzz::token_cache_stats(&shared);
+    let lookups = (after.hits + after.misses) - (before.hits + before.misses);
     println!(
-        "raw_verify_per_s={raw:.0} full_verify_uncached_per_s={full:.0} threads={threads} rsa_us={:.2} full_us={:.2}",
+        "raw_verify_per_s={raw:.0} full_verify_uncached_per_s={full:.0} cached_verify_per_s={hits:.0} threads={threads} rsa_us={:.2} full_us={:.2} cached_us={:.2} lock_contended={} of {lookups} lookups",
         threads as f64 * 1e6 / raw,
-        threads as f64 * 1e6 / full
+        threads as f64 * 1e6 / full,
+        threads as f64 * 1e6 / hits,
+        after.contended - before.contended,
     );
     Ok(())
 }
