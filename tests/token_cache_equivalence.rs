@@ -127,6 +127,8 @@ async fn cached_and_uncached_verification_agree_on_the_whole_corpus() {
         }
     }
     let warm = token_cache_stats(&cached_clerk);
+    // Seven distinct valid tokens: cached on their second use, hit on the third (and the cookie
+    // cases reuse the first one).
     assert!(
         warm.entries >= 5 && warm.hits >= 14,
         "the cache was exercised: {warm:?}"
@@ -156,7 +158,12 @@ async fn cached_and_uncached_verification_agree_on_the_whole_corpus() {
             .update(|settings| settings.authorized_parties([corpus::AZP]))
             .expect("config");
     }
-    for phase in ["options restored", "options restored, repeated"] {
+    // (A token is cached on its second verification and read from the cache from its third.)
+    for phase in [
+        "options restored",
+        "options restored, repeated",
+        "options restored, third use",
+    ] {
         for case in &cases {
             agree!(cached, uncached, case, phase, mismatches);
         }
@@ -199,7 +206,11 @@ async fn cached_and_uncached_verification_agree_on_the_whole_corpus() {
     };
     let answer = agree!(cached, uncached, rotated_case, "after rotation", mismatches);
     assert_eq!(answer["status"], "signed-in", "{answer}");
-    for phase in ["after rotation", "after rotation, repeated"] {
+    for phase in [
+        "after rotation",
+        "after rotation, repeated",
+        "after rotation, third use",
+    ] {
         for case in cases.iter().chain([&rotated_case]) {
             agree!(cached, uncached, case, phase, mismatches);
         }

@@ -21,6 +21,9 @@
 //!   tokens fail before any RSA work (shape, `alg`, `kid`) or pay one verification, which is the
 //!   price of a correct answer. Filling the cache needs validly signed tokens, i.e. sessions.
 //!
+//! A token is stored on its second full verification, not its first: building and later
+//! evicting an entry costs about a third of an RSA check, wasted on tokens used only once.
+//!
 //! Bounded by entries and by an estimate of the bytes held. Sharded mutexes keep the two workers
 //! of a small server from waiting on each other (contention is counted); eviction is FIFO with a
 //! second chance for entries read since their last pass, O(1) amortised, expired entries first.
@@ -192,6 +195,9 @@ pub(crate) struct TokenCache {
     max_entries_per_shard: usize,
     max_bytes_per_shard: usize,
     contended: AtomicU64,
+    /// Admission on second sight: fingerprints of tokens verified once (see [`Self::store`]).
+    seen: Box<[AtomicU64]>,
+    seen_hasher: foldhash::quality::RandomState,
 }
 
 impl TokenCache {
@@ -201,12 +207,38 @@ impl TokenCache {
         // while the cache as a whole still has room). Per-shard limits round down, so the totals
         // never exceed the configured ones.
         let shards = (limits.max_entries / 1024).clamp(1, 16);
+        // Four fingerprint slots per entry (8 bytes each): a token comes back for its second
+        // verification long before another token has taken its slot.
+        let seen_slots = if limits.max_entries == 0 {
+            0
+        } else {
+            (limits.max_entries.saturating_mul(4))
+                .clamp(1024, 1 << 22)
+                .next_power_of_two()
+        };
         Self {
             shards: (0..shards).map(|_| PaddedShard(Mutex::default())).collect(),
             max_entries_per_shard: limits.max_entries / shards,
             max_bytes_per_shard: limits.max_bytes / shards,
             contended: AtomicU64::new(0),
+            seen: (0..seen_slots).map(|_| AtomicU64::new(0)).collect(),
+            seen_hasher: foldhash::quality::RandomState::default(),
         }
+    }
+
+    /// Whether `token` was verified before (and, if not, remember that it now was).
+    ///
+    /// A cache entry costs a few dozen allocations to build and as many frees to evict, about
+    /// as much as a third of an RSA check; a token that is never used again (a one-off client,
+    /// a flood of distinct tokens) would pay that for nothing and push useful entries out. So a
+    /// token is stored only on its second full verification. The fingerprint table is lossy: a
+    /// collision only admits a token early, which changes what is cached, never an answer.
+    fn seen_before(&self, token: &str) -> bool {
+        use std::hash::BuildHasher as _;
+        let hash = self.seen_hasher.hash_one(token);
+        let slot = &self.seen[(hash as usize) & (self.seen.len() - 1)];
+        let fingerprint = (hash >> 32) | 1;
+        slot.swap(fingerprint, Ordering::Relaxed) == fingerprint
     }
 
     fn enabled(&self) -> bool {
@@ -301,13 +333,18 @@ impl TokenCache {
             shard.hits += 1;
             return Found::TimeError(err);
         }
-        entry.referenced = true;
+        // Written only when it changes: a hot token read by every worker keeps its cache line
+        // shared instead of bouncing between cores.
+        if !entry.referenced {
+            entry.referenced = true;
+        }
         let found = Found::Valid(entry.claims.clone(), entry.session_kind);
         shard.hits += 1;
         found
     }
 
     /// Stores a successful full verification of the token behind `ticket`.
+    /// Stored on the token's second full verification only (see [`Self::seen_before`]).
     /// `session_kind`: the token passes the request-level checks of a session token (see
     /// `Entry::session_kind`).
     pub(crate) fn store(
@@ -327,7 +364,7 @@ impl TokenCache {
             return;
         };
         // The key set changed while this token was being verified: the key may be gone already.
-        if keys.generation() != generation {
+        if keys.generation() != generation || !self.seen_before(token) {
             return;
         }
         let Some(exp_s) = payload.get("exp").and_then(Value::as_f64) else {
@@ -430,12 +467,16 @@ mod tests {
         }
     }
 
+    /// Verifies `token` twice (a token is admitted on its second verification).
     fn fill(cache: &TokenCache, keys: &KeySource, token: &str, exp_s: f64) {
-        let Lookup::Miss(ticket) = cache.lookup(token, keys, &TokenValidation::default(), NOW_MS)
-        else {
-            panic!("{token} should not be cached yet");
-        };
-        cache.store(ticket, keys, None, &payload(exp_s), true, NOW_MS);
+        for _ in 0..2 {
+            let Lookup::Miss(ticket) =
+                cache.lookup(token, keys, &TokenValidation::default(), NOW_MS)
+            else {
+                panic!("{token} should not be cached yet");
+            };
+            cache.store(ticket, keys, None, &payload(exp_s), true, NOW_MS);
+        }
     }
 
     fn is_hit(cache: &TokenCache, keys: &KeySource, token: &str, now_ms: f64) -> bool {
@@ -453,7 +494,38 @@ mod tests {
         assert!(is_hit(&cache, &keys, "a.b.c", NOW_MS));
         assert!(!is_hit(&cache, &keys, "a.b.d", NOW_MS), "one byte differs");
         let stats = cache.stats();
-        assert_eq!((stats.entries, stats.hits, stats.misses), (1, 1, 2));
+        assert_eq!((stats.entries, stats.hits, stats.misses), (1, 1, 3));
+    }
+
+    #[test]
+    fn tokens_are_admitted_on_their_second_verification() {
+        let cache = TokenCache::new(TokenCacheLimits::default());
+        let keys = pem_keys();
+        let exp = NOW_MS / 1000.0 + 60.0;
+        let verify_once = |token: &str| {
+            let Lookup::Miss(ticket) =
+                cache.lookup(token, &keys, &TokenValidation::default(), NOW_MS)
+            else {
+                return true;
+            };
+            cache.store(ticket, &keys, None, &payload(exp), true, NOW_MS);
+            false
+        };
+        assert!(!verify_once("once"));
+        assert!(!verify_once("twice"));
+        assert!(!verify_once("twice"));
+        assert_eq!(
+            cache.stats().entries,
+            1,
+            "only the token verified twice is stored"
+        );
+        assert!(verify_once("twice"), "and then hit");
+        assert!(!verify_once("once"), "the one-off token was not stored");
+        assert_eq!(
+            cache.stats().entries,
+            2,
+            "but it is on its second verification"
+        );
     }
 
     #[test]
@@ -560,11 +632,14 @@ mod tests {
         fill(&cache, &keys, "long", now_s + 600.0);
         assert!(is_hit(&cache, &keys, "short", NOW_MS));
         let later = NOW_MS + 120_000.0;
-        let Lookup::Miss(ticket) = cache.lookup("new", &keys, &TokenValidation::default(), later)
-        else {
-            panic!("new token");
-        };
-        cache.store(ticket, &keys, None, &payload(now_s + 600.0), true, later);
+        for _ in 0..2 {
+            let Lookup::Miss(ticket) =
+                cache.lookup("new", &keys, &TokenValidation::default(), later)
+            else {
+                panic!("new token");
+            };
+            cache.store(ticket, &keys, None, &payload(now_s + 600.0), true, later);
+        }
         assert!(is_hit(&cache, &keys, "long", later));
         assert!(is_hit(&cache, &keys, "new", later));
     }
