@@ -13,6 +13,8 @@
 #
 # Needs: wrk (Debian: apt-get install wrk), curl. Tunables (environment): DURATION, CONNECTIONS,
 # WRK_THREADS, BASE_TOKENS, WARM_TOKENS, DISTINCT_TOTAL, PORT, JWKS_PORT, WORK.
+# PIN=1 pins the server (and the raw verification) to CPU 0 and wrk to CPU 1 (taskset): the
+# server's capacity on one core, without the load generator competing for it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -26,11 +28,18 @@ if ((SMOKE)); then
   DISTINCT_TOTAL=${DISTINCT_TOTAL:-2000}; RAW_SECONDS=0.5
 else
   PROFILE_FLAG="--release"; PROFILE_DIR=release
-  DURATION=${DURATION:-10}; BASE_TOKENS=${BASE_TOKENS:-31250}; WARM_TOKENS=${WARM_TOKENS:-10000}
+  DURATION=${DURATION:-6}; BASE_TOKENS=${BASE_TOKENS:-31250}; WARM_TOKENS=${WARM_TOKENS:-10000}
   DISTINCT_TOTAL=${DISTINCT_TOTAL:-1000000}; RAW_SECONDS=3
 fi
 CONNECTIONS=${CONNECTIONS:-64}
-WRK_THREADS=${WRK_THREADS:-2}
+ROUNDS=${ROUNDS:-$((SMOKE ? 1 : 3))}
+PIN=${PIN:-0}
+if ((PIN)); then
+  command -v taskset >/dev/null || { echo "load.sh: PIN=1 needs taskset (util-linux)" >&2; exit 2; }
+  SERVER_CPU=(taskset -c 0); CLIENT_CPU=(taskset -c 1); WRK_THREADS=${WRK_THREADS:-1}
+else
+  SERVER_CPU=(); CLIENT_CPU=(); WRK_THREADS=${WRK_THREADS:-2}
+fi
 PORT=${PORT:-18080}
 JWKS_PORT=${JWKS_PORT:-18081}
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
@@ -52,7 +61,7 @@ say() { printf '%s\n' "$*" >&2; }
 echo "== clerk-actix load benchmark ($([[ $SMOKE == 1 ]] && echo smoke || echo full)) $(date -u +%FT%TZ)"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -sr)"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "wrk: -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s; $(rustc --version)"
+echo "wrk: -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s; $(rustc --version)$( ((PIN)) && echo "; pinned: server CPU 0, wrk CPU 1")"
 
 mkdir -p "$WORK"
 say "building ($PROFILE_DIR)..."
@@ -69,13 +78,13 @@ if [[ ! -f "$WORK/tokens.txt" || $(wc -l < "$WORK/tokens.txt") -ne $BASE_TOKENS 
   "$BIN/load-helper" setup "$WORK" "$BASE_TOKENS" >&2
 fi
 
-RAW=$("$BIN/load-helper" raw-verify "$WORK" "$RAW_SECONDS")
+RAW=$("${SERVER_CPU[@]}" "$BIN/load-helper" raw-verify "$WORK" "$RAW_SECONDS")
 RAW_PER_S=$(sed -n 's/.*raw_verify_per_s=\([0-9]*\).*/\1/p' <<<"$RAW")
 FULL_PER_S=$(sed -n 's/.*full_verify_uncached_per_s=\([0-9]*\).*/\1/p' <<<"$RAW")
 echo "raw verification: $RAW"
 
 start_server() { # env assignments...
-  env "$@" PORT="$PORT" "$BIN/api-server" >"$WORK/server.log" 2>&1 &
+  env "$@" PORT="$PORT" "${SERVER_CPU[@]}" "$BIN/api-server" >"$WORK/server.log" 2>&1 &
   SERVER=$!
   PIDS+=("$SERVER")
   for _ in $(seq 100); do
@@ -105,7 +114,7 @@ run() {
   done
   local before after out line
   before=$(cpu_ticks)
-  out=$(env "${envs[@]}" URL_PATH="$path" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" \
+  out=$(env "${envs[@]}" URL_PATH="$path" "${CLIENT_CPU[@]}" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" \
         "${extra[@]}" -s "$script" "http://127.0.0.1:$PORT$path" 2>&1) || { say "$out"; exit 1; }
   after=$(cpu_ticks)
   line=$(grep '^RESULT' <<<"$out") || { say "wrk gave no result for $name:"; say "$out"; exit 1; }
@@ -127,30 +136,35 @@ echo "== CPU-bound runs: CLERK_JWT_KEY (no network), one worker per core"
 start_server CLERK_JWT_KEY="$(cat "$WORK/public.pem")" CLERK_PUBLISHABLE_KEY="$PK" \
   CLERK_AUTHORIZED_PARTIES="$AZP"
 ONE="$WORK/one.txt"
-run "bare /healthz" /healthz
-run "bare /healthz + token header" /healthz TOKEN_FILE="$ONE"
-run "protected /api/ping, one token" /api/ping TOKEN_FILE="$ONE"
-run "protected /api/me, one token" /api/me TOKEN_FILE="$ONE"
-run "signed-out /api/ping (401)" /api/ping
-run "bare /healthz via Lua hook" /healthz MODE=none
+# The headline comparisons run interleaved, ROUNDS times, and are reported as medians: on a
+# shared machine the throughput drifts by more than the differences being measured.
+for round in $(seq "$ROUNDS"); do
+  run "bare /healthz #$round" /healthz
+  run "bare /healthz + token header #$round" /healthz TOKEN_FILE="$ONE"
+  run "protected /api/ping, one token #$round" /api/ping TOKEN_FILE="$ONE"
+  run "protected /api/me, one token #$round" /api/me TOKEN_FILE="$ONE"
+  run "signed-out /api/ping (401) #$round" /api/ping
+  run "bare /healthz via Lua hook #$round" /healthz MODE=none
+done
 DURATION_SAVED=$DURATION; DURATION=1
+# Two passes: a token is cached on its second verification.
+run "(warm-up of $WARM_TOKENS tokens)" /api/ping MODE=rotate TOKEN_FILE="$WORK/tokens.txt" COUNT="$WARM_TOKENS" >/dev/null
 run "(warm-up of $WARM_TOKENS tokens)" /api/ping MODE=rotate TOKEN_FILE="$WORK/tokens.txt" COUNT="$WARM_TOKENS" >/dev/null
 DURATION=$DURATION_SAVED
 run "protected, $WARM_TOKENS distinct (warm)" /api/ping MODE=rotate TOKEN_FILE="$WORK/tokens.txt" COUNT="$WARM_TOKENS"
-RSS_BEFORE_DISTINCT=$(rss_kib VmRSS)
 run "protected, never-seen tokens" /api/ping MODE=distinct TOKEN_FILE="$WORK/tokens.txt"
 SENT=${REQS["protected, never-seen tokens"]}
-if ((SENT < DISTINCT_TOTAL)); then
-  say "sending $((DISTINCT_TOTAL - SENT)) more never-seen tokens to reach $DISTINCT_TOTAL..."
-  # wrk always runs for its whole duration (LIMIT only idles the threads): size it from the rate.
-  COLD_RPS=${RPS["protected, never-seen tokens"]}
-  DURATION_SAVED=$DURATION
-  DURATION=$(( (DISTINCT_TOTAL - SENT) * 115 / 100 / (COLD_RPS > 0 ? COLD_RPS : 1) + 2 ))
-  run "(fill to $DISTINCT_TOTAL distinct)" /api/ping MODE=distinct TOKEN_FILE="$WORK/tokens.txt" \
-    OFFSET="$SENT" LIMIT=$((DISTINCT_TOTAL - SENT)) >/dev/null
-  DURATION=$DURATION_SAVED
-  SENT=$((SENT + ${REQS["(fill to $DISTINCT_TOTAL distinct)"]}))
-fi
+RSS_BEFORE_DISTINCT=$(rss_kib VmRSS)
+# Then 1M distinct tokens, each sent twice so every one is stored (and the cache must evict).
+say "sending $DISTINCT_TOTAL distinct tokens, twice each (the cache stores each one)..."
+# wrk always runs for its whole duration (LIMIT only idles the threads): size it from the rate.
+COLD_RPS=${RPS["protected, never-seen tokens"]}
+DURATION_SAVED=$DURATION
+DURATION=$(( DISTINCT_TOTAL * 2 * 115 / 100 / (COLD_RPS > 0 ? COLD_RPS : 1) + 2 ))
+run "(1M distinct tokens, twice each)" /api/ping MODE=distinct REPEAT=2 TOKEN_FILE="$WORK/tokens.txt" \
+  LIMIT=$((DISTINCT_TOTAL * 2)) >/dev/null
+DURATION=$DURATION_SAVED
+FILLED=$(( ${REQS["(1M distinct tokens, twice each)"]} / 2 ))
 RSS_AFTER=$(rss_kib VmRSS)
 PEAK=$(rss_kib VmHWM)
 stop_server
@@ -183,26 +197,40 @@ FETCH_FLOOD=$(($(count) - BEFORE_FLOOD))
 FLOOD_BOUND=$(awk -v d="$FLOOD_SECONDS" 'BEGIN { printf "%d", 1 + int(d / 5) + 1 }')
 stop_server
 
-BARE=${RPS["bare /healthz"]}
-BARE_HDR=${RPS["bare /healthz + token header"]}
-ONE_RPS=${RPS["protected /api/ping, one token"]}
-LUA_BARE=${RPS["bare /healthz via Lua hook"]}
+# median NAME: the median req/s of NAME's rounds; median_cpu NAME: of its CPU per request.
+median() {
+  for r in $(seq "$ROUNDS"); do echo "${RPS["$1 #$r"]}"; done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+median_cpu() {
+  for r in $(seq "$ROUNDS"); do echo "${CPU["$1 #$r"]}"; done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+# ratios NAME BASE: the per-round ratios, "min-max".
+ratios() {
+  for r in $(seq "$ROUNDS"); do ratio "${RPS["$1 #$r"]}" "${RPS["$2 #$r"]}"; echo; done | sort -n | awk '{a[NR]=$1} END {printf "%s-%s", a[1], a[NR]}'
+}
+BARE=$(median "bare /healthz")
+BARE_HDR=$(median "bare /healthz + token header")
+ONE_RPS=$(median "protected /api/ping, one token")
+ME_RPS=$(median "protected /api/me, one token")
+OUT_RPS=$(median "signed-out /api/ping (401)")
+LUA_BARE=$(median "bare /healthz via Lua hook")
 COLD=${RPS["protected, never-seen tokens"]}
 # A request costs at least what the bare route costs plus one RSA verification of the cores' time.
 BOUND=$(awk -v b="$LUA_BARE" -v r="$RAW_PER_S" 'BEGIN { printf "%.0f", 1 / (1 / b + 1 / r) }')
 
 echo
-echo "== Summary"
-echo "raw RSA verification: $RAW_PER_S/s on $(nproc) cores; full uncached verification: $FULL_PER_S/s"
+echo "== Summary (medians of $ROUNDS interleaved rounds; per-round range in brackets)"
+echo "raw RSA verification: $RAW_PER_S/s on $("${SERVER_CPU[@]}" nproc) cores; full uncached verification: $FULL_PER_S/s"
 echo "cached verification: $(sed -n 's/.*cached_verify_per_s=\([0-9]*\).*/\1/p' <<<"$RAW")/s; shard lock waits: $(sed -n 's/.*lock_contended=\(.*\)/\1/p' <<<"$RAW")"
-echo "one repeated token / bare:                 $(ratio "$ONE_RPS" "$BARE")   (target >= 0.85)"
-echo "one repeated token / bare with same header: $(ratio "$ONE_RPS" "$BARE_HDR")"
-echo "/api/me (JSON handler) / bare:             $(ratio "${RPS["protected /api/me, one token"]}" "$BARE")"
-echo "signed-out / bare:                         $(ratio "${RPS["signed-out /api/ping (401)"]}" "$BARE")"
+echo "server CPU per request: bare $(median_cpu "bare /healthz") us, bare with the token header $(median_cpu "bare /healthz + token header") us, one token $(median_cpu "protected /api/ping, one token") us, signed out $(median_cpu "signed-out /api/ping (401)") us"
+echo "one repeated token / bare:                  $(ratio "$ONE_RPS" "$BARE") [$(ratios "protected /api/ping, one token" "bare /healthz")]   (target >= 0.85)"
+echo "one repeated token / bare with same header: $(ratio "$ONE_RPS" "$BARE_HDR") [$(ratios "protected /api/ping, one token" "bare /healthz + token header")]"
+echo "/api/me (JSON handler) / bare:              $(ratio "$ME_RPS" "$BARE") [$(ratios "protected /api/me, one token" "bare /healthz")]"
+echo "signed-out / bare:                          $(ratio "$OUT_RPS" "$BARE") [$(ratios "signed-out /api/ping (401)" "bare /healthz")]"
 echo "$WARM_TOKENS distinct warm tokens / bare:        $(ratio "${RPS["protected, $WARM_TOKENS distinct (warm)"]}" "$BARE")"
-echo "never-seen tokens / verification bound:    $(ratio "$COLD" "$BOUND")   (target >= 0.90; bound $BOUND req/s = 1/(1/$LUA_BARE + 1/$RAW_PER_S))"
-echo "never-seen tokens / raw RSA alone:         $(ratio "$COLD" "$RAW_PER_S")"
-echo "RSS: $((RSS_BEFORE_DISTINCT / 1024)) MiB before distinct tokens, $((RSS_AFTER / 1024)) MiB after $SENT distinct tokens, peak $((PEAK / 1024)) MiB"
+echo "never-seen tokens / verification bound:     $(ratio "$COLD" "$BOUND")   (target >= 0.90; bound $BOUND req/s = 1/(1/$LUA_BARE + 1/$RAW_PER_S))"
+echo "never-seen tokens / raw RSA alone:          $(ratio "$COLD" "$RAW_PER_S")"
+echo "RSS: $((RSS_BEFORE_DISTINCT / 1024)) MiB before, $((RSS_AFTER / 1024)) MiB after $FILLED distinct tokens (each verified twice, so stored), peak $((PEAK / 1024)) MiB"
 echo "JWKS fetches: $FETCH_COLD for 1000 concurrent requests with a kid never fetched (target 1)"
 echo "JWKS fetches: $FETCH_ROTATED for 1000 concurrent requests with a rotated-in kid (target 1)"
 echo "JWKS fetches: $FETCH_FLOOD during a ${FLOOD_SECONDS}s flood of random kids (bound: $FLOOD_BOUND at one per 5 s)"
@@ -211,9 +239,10 @@ echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 # The smoke run checks that everything ran and answered as it should, not how fast.
 fail=0
 check() { if ! eval "$1"; then say "FAILED: $2"; fail=1; fi; }
-check '((ONE_RPS > 0)) && (( ${NON2XX["protected /api/ping, one token"]} == 0 ))' "valid token is accepted"
+check '((ONE_RPS > 0)) && (( ${NON2XX["protected /api/ping, one token #1"]} == 0 ))' "valid token is accepted"
 check '(( ${NON2XX["protected, never-seen tokens"]} == 0 ))' "never-seen valid tokens are accepted"
-check '(( ${NON2XX["signed-out /api/ping (401)"]} == ${REQS["signed-out /api/ping (401)"]} ))' "no token is a 401"
+check '(( ${NON2XX["(1M distinct tokens, twice each)"]} == 0 ))' "distinct valid tokens are accepted"
+check '(( ${NON2XX["signed-out /api/ping (401) #1"]} == ${REQS["signed-out /api/ping (401) #1"]} ))' "no token is a 401"
 check '(( ${NON2XX["1000 connections, kid never fetched"]} == 0 ))' "JWKS-verified requests succeed"
 check '((FETCH_COLD == 1))' "one JWKS fetch for 1000 concurrent requests"
 check '((FETCH_FLOOD <= FLOOD_BOUND))' "random kids are rate limited"

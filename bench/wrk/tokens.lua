@@ -6,7 +6,8 @@
 --                  token string that verifies, so the cache must verify every one in full;
 --                  this turns 31 250 RSA signatures into 1 000 000 distinct valid tokens.
 --   MODE=none      no Authorization header (same Lua overhead as the modes above)
---   OFFSET, LIMIT  start at this global index; stop the thread after LIMIT/threads requests
+--   REPEAT         send each token this many times (default 1), one after another
+--   OFFSET, LIMIT  start at this token index; stop the thread after LIMIT/threads requests
 --   URL_PATH       the path to request
 --   WRK_THREADS    the -t given to wrk (to interleave the threads' indices)
 local counter = 0
@@ -22,6 +23,7 @@ function init(args)
    path = os.getenv("URL_PATH") or "/api/me"
    offset = tonumber(os.getenv("OFFSET") or "0")
    limit = tonumber(os.getenv("LIMIT") or "0")
+   repeats = tonumber(os.getenv("REPEAT") or "1")
    tokens = {}
    if mode ~= "none" then
       local wanted = tonumber(os.getenv("COUNT") or "0")
@@ -50,7 +52,7 @@ local function variant(token, v)
 end
 
 function request()
-   local g = offset + sent * nthreads + id
+   local g = offset + math.floor((sent * nthreads + id) / repeats)
    sent = sent + 1
    if mode == "none" then
       return wrk.format("GET", path)
