@@ -161,8 +161,13 @@ say "sending $DISTINCT_TOTAL distinct tokens, twice each (the cache stores each 
 COLD_RPS=${RPS["protected, never-seen tokens"]}
 DURATION_SAVED=$DURATION
 DURATION=$(( DISTINCT_TOTAL * 2 * 115 / 100 / (COLD_RPS > 0 ? COLD_RPS : 1) + 2 ))
+# RSS every 2 s while they go in: it must level off once the cache is full.
+(while kill -0 "$SERVER" 2>/dev/null; do rss_kib VmRSS; sleep 2; done) >"$WORK/rss.log" 2>/dev/null &
+SAMPLER=$!
 run "(1M distinct tokens, twice each)" /api/ping MODE=distinct REPEAT=2 TOKEN_FILE="$WORK/tokens.txt" \
   LIMIT=$((DISTINCT_TOTAL * 2)) >/dev/null
+kill "$SAMPLER" 2>/dev/null || true
+RSS_SERIES=$(awk '{ printf "%s%d", (NR > 1 ? " " : ""), $1 / 1024 }' "$WORK/rss.log")
 DURATION=$DURATION_SAVED
 FILLED=$(( ${REQS["(1M distinct tokens, twice each)"]} / 2 ))
 RSS_AFTER=$(rss_kib VmRSS)
@@ -231,6 +236,7 @@ echo "$WARM_TOKENS distinct warm tokens / bare:        $(ratio "${RPS["protected
 echo "never-seen tokens / verification bound:     $(ratio "$COLD" "$BOUND")   (target >= 0.90; bound $BOUND req/s = 1/(1/$LUA_BARE + 1/$RAW_PER_S))"
 echo "never-seen tokens / raw RSA alone:          $(ratio "$COLD" "$RAW_PER_S")"
 echo "RSS: $((RSS_BEFORE_DISTINCT / 1024)) MiB before, $((RSS_AFTER / 1024)) MiB after $FILLED distinct tokens (each verified twice, so stored), peak $((PEAK / 1024)) MiB"
+echo "RSS every 2 s meanwhile (MiB): $RSS_SERIES"
 echo "JWKS fetches: $FETCH_COLD for 1000 concurrent requests with a kid never fetched (target 1)"
 echo "JWKS fetches: $FETCH_ROTATED for 1000 concurrent requests with a rotated-in kid (target 1)"
 echo "JWKS fetches: $FETCH_FLOOD during a ${FLOOD_SECONDS}s flood of random kids (bound: $FLOOD_BOUND at one per 5 s)"

@@ -476,10 +476,11 @@ impl ClerkBuilder {
     /// memory (defaults 16 384 and 64 MiB; a typical session token takes about 3.3 KiB); `0`
     /// entries turns the cache off.
     ///
-    /// A session token that passed full verification is remembered (by its SHA-256), so the same
-    /// token on the next request skips the RSA signature check. Everything else still runs on
-    /// every request: `exp`, `nbf` and `iat` against the clock, and whether the key that signed it
-    /// is still in the JWKS. Only successes are remembered, and a new configuration starts empty.
+    /// A session token that passed full verification twice is remembered (the full token,
+    /// compared exactly), so its later requests skip decoding, claim parsing and the RSA
+    /// signature check. Everything else still runs on every request: `exp`, `nbf` and `iat`
+    /// against the clock, and whether the key that signed it is still in the JWKS. Only
+    /// successes are remembered, and a new configuration starts empty.
     ///
     /// ```
     /// use clerk_actix::Clerk;
