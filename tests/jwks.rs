@@ -71,7 +71,12 @@ async fn concurrent_misses_share_one_fetch() {
     let jwks = key.jwks();
     let server =
         MockServer::start(move |_| Reply::json(200, &jwks).delayed(Duration::from_millis(300)));
-    let app = app!(builder(&server, "sk_test_single_flight").build().unwrap());
+    // A generous attempt timeout: a retry under a loaded machine would be a second request.
+    let clerk = builder(&server, "sk_test_single_flight")
+        .jwks_timeouts(Duration::from_secs(5), Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let app = app!(clerk);
     let token = token(&key);
     let results = join_all((0..1000).map(|_| call(&app, bearer(&token)))).await;
     assert!(

@@ -195,14 +195,25 @@ struct Options {
     sign_in_url: Option<LitStr>,
     not_found: Option<LitBool>,
     on_reject: Option<Path>,
+    token: Option<LitStr>,
 }
 
-const OPTIONS: &str =
-    "redirect = <bool>, sign_in_url = \"<url>\", not_found = <bool>, on_reject = <path to fn>";
+const OPTIONS: &str = "redirect = <bool>, sign_in_url = \"<url>\", not_found = <bool>, on_reject = <path to fn>, token = \"<session_token|api_key|m2m_token|oauth_token|any>\"";
+
+/// The token kinds `token = "..."` accepts, with the runtime value each stands for.
+const TOKEN_KINDS: [(&str, &str); 4] = [
+    ("session_token", "SessionToken"),
+    ("api_key", "ApiKey"),
+    ("m2m_token", "M2mToken"),
+    ("oauth_token", "OAuthToken"),
+];
 
 impl Options {
     fn is_option(key: &str) -> bool {
-        matches!(key, "redirect" | "sign_in_url" | "not_found" | "on_reject")
+        matches!(
+            key,
+            "redirect" | "sign_in_url" | "not_found" | "on_reject" | "token"
+        )
     }
 
     /// Parses `= value` for the option `key`.
@@ -217,6 +228,17 @@ impl Options {
             "redirect" => self.redirect.replace(input.parse()?).is_some(),
             "not_found" => self.not_found.replace(input.parse()?).is_some(),
             "on_reject" => self.on_reject.replace(input.parse()?).is_some(),
+            "token" => {
+                let kind: LitStr = input.parse()?;
+                let value = kind.value();
+                if value != "any" && !TOKEN_KINDS.iter().any(|(name, _)| *name == value) {
+                    errors.push(syn::Error::new(
+                        kind.span(),
+                        "unknown token kind: expected \"session_token\", \"api_key\", \"m2m_token\", \"oauth_token\" or \"any\"",
+                    ));
+                }
+                self.token.replace(kind).is_some()
+            }
             _ => {
                 let url: LitStr = input.parse()?;
                 let value = url.value();
@@ -260,6 +282,18 @@ impl ToTokens for Options {
         }
         if let Some(handler) = &self.on_reject {
             tokens.extend(quote_spanned!(handler.span()=> .on_reject(#handler)));
+        }
+        if let Some(kind) = &self.token {
+            let private = quote!(::clerk_actix::__private);
+            let value = kind.value();
+            let accepts = match TOKEN_KINDS.iter().find(|(name, _)| *name == value) {
+                Some((_, variant)) => {
+                    let variant = Ident::new(variant, kind.span());
+                    quote!(#private::AcceptsToken::Only(#private::TokenType::#variant))
+                }
+                None => quote!(#private::AcceptsToken::Any),
+            };
+            tokens.extend(quote_spanned!(kind.span()=> .token(#accepts)));
         }
     }
 }

@@ -125,7 +125,9 @@ pub use verify::TokenValidation;
 /// What the guard attributes expand to; not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::auth::TokenType;
     pub use crate::authorization::{Has, Reverification};
+    pub use crate::machine::AcceptsToken;
     pub use crate::macro_support::{RequestParts, with_output};
     pub use crate::protect::Protect;
     pub use crate::requirement::Requirement;

@@ -46,6 +46,17 @@ impl Default for AcceptsToken {
     }
 }
 
+impl AcceptsToken {
+    /// Whether a token of kind `token_type` is accepted.
+    pub(crate) fn accepts(&self, token_type: TokenType) -> bool {
+        match self {
+            Self::Only(only) => *only == token_type,
+            Self::AnyOf(list) => list.contains(&token_type),
+            Self::Any => true,
+        }
+    }
+}
+
 /// Clerk's `isMachineToken` and `getMachineTokenType`: the kind of machine token, or `None`
 /// for anything else (session tokens, garbage).
 pub(crate) fn machine_token_type(token: &str) -> Option<TokenType> {

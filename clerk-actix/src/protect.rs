@@ -16,8 +16,10 @@ use futures_util::TryFutureExt as _;
 use futures_util::future::{Either, MapOk};
 
 use crate::auth::ClerkAuth;
+use crate::auth::TokenType;
 use crate::authorization::Has;
 use crate::extract::ClerkRequestExt as _;
+use crate::machine::AcceptsToken;
 use crate::redirect::{Destination, ReturnBack};
 use crate::rejection::Rejection;
 use crate::requirement::{Requirement, Verdict};
@@ -57,6 +59,7 @@ pub struct Protect {
     sign_in_url: Option<Cow<'static, str>>,
     not_found: bool,
     on_reject: Option<RejectHandler>,
+    token: AcceptsToken,
 }
 
 impl Protect {
@@ -80,7 +83,26 @@ impl Protect {
             sign_in_url: None,
             not_found: false,
             on_reject: None,
+            token: AcceptsToken::default(),
         }
+    }
+
+    /// Which kinds of token the route accepts (Clerk's `protect({ token })`; default: session
+    /// tokens only). A request authenticated with another kind is answered `401` without a
+    /// redirect. A machine token (API key, M2M or OAuth token) meets [`Requirement::SignedIn`]
+    /// but never a `has()` check (machines have no roles or permissions), which answers `403`.
+    /// The [`Clerk`](crate::Clerk) configuration must also accept the kind
+    /// ([`ClerkBuilder::accepts_token`](crate::ClerkBuilder::accepts_token)), or the token is
+    /// never verified.
+    ///
+    /// ```
+    /// use clerk_actix::{AcceptsToken, Protect, Requirement, TokenType};
+    /// let api_keys_only = Protect::new(Requirement::SignedIn).token(AcceptsToken::Only(TokenType::ApiKey));
+    /// # let _ = api_keys_only;
+    /// ```
+    pub fn token(mut self, token: AcceptsToken) -> Self {
+        self.token = token;
+        self
     }
 
     /// Whether signed-out page requests are redirected to sign in (default `true`). With `false`
@@ -180,6 +202,19 @@ impl Protect {
 
     /// Why `auth` does not meet this guard, if it does not.
     pub(crate) fn judge(&self, auth: &ClerkAuth) -> Result<(), Rejection> {
+        if let Some(machine) = auth.machine() {
+            if !self.token.accepts(machine.token_type) {
+                return Err(Rejection::Unauthenticated);
+            }
+            return match self.requirement.verdict(auth) {
+                Verdict::Granted => Ok(()),
+                _ if self.not_found => Err(Rejection::NotFound),
+                _ => Err(Rejection::Forbidden),
+            };
+        }
+        if !self.token.accepts(TokenType::SessionToken) {
+            return Err(Rejection::Unauthenticated);
+        }
         if !auth.is_signed_in() {
             return Err(self.signed_out(auth));
         }
@@ -233,6 +268,7 @@ impl fmt::Debug for Protect {
             .field("sign_in_url", &self.sign_in_url)
             .field("not_found", &self.not_found)
             .field("on_reject", &self.on_reject.as_ref().map(|_| "custom"))
+            .field("token", &self.token)
             .finish()
     }
 }
@@ -349,6 +385,16 @@ macro_rules! scope_guard {
             /// ```
             pub fn not_found(self, not_found: bool) -> Self {
                 Self(self.0.not_found(not_found))
+            }
+
+            /// See [`Protect::token`].
+            ///
+            /// ```
+            #[doc = concat!("let guard = clerk_actix::", stringify!($name), "::new(", $example, ").token(clerk_actix::AcceptsToken::Any);")]
+            /// # let _ = guard;
+            /// ```
+            pub fn token(self, token: AcceptsToken) -> Self {
+                Self(self.0.token(token))
             }
 
             /// See [`Protect::on_reject`].

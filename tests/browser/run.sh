@@ -14,9 +14,12 @@ bin="${CARGO_TARGET_DIR:-$root/target}/debug/examples/quickstart"
 [ -d "$here/node_modules/playwright-core" ] || (cd "$here" && npm install --no-audit --no-fund --silent)
 
 work="$(mktemp -d)"
-cleanup() { [ -n "${server:-}" ] && kill "$server" 2>/dev/null; rm -rf "$work"; }
+cleanup() {
+  if [ -n "${server:-}" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
 trap cleanup EXIT
-(cd "$work" && env -u CLERK_SECRET_KEY -u CLERK_PUBLISHABLE_KEY -u CLERK_JWT_KEY \
+(cd "$work" && exec env -u CLERK_SECRET_KEY -u CLERK_PUBLISHABLE_KEY -u CLERK_JWT_KEY \
   PORT="$port" CLERK_DEV_PORT="$((port + 1))" CLERK_DEV_TOKEN_LIFETIME="$lifetime" "$bin" >"$ARTIFACTS/quickstart.log" 2>&1) &
 server=$!
 for _ in $(seq 1 100); do
