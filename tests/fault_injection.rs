@@ -18,13 +18,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
-use actix_web::{App, HttpResponse, test, web};
+use actix_web::test;
 use clerk_actix::client::{ApiError, RetryPolicy};
 use clerk_actix::dev::{SessionToken, SigningKey};
-use clerk_actix::{Auth, Clerk, ClerkBuilder, ClerkClient, ClerkMiddleware};
+use clerk_actix::{Clerk, ClerkBuilder, ClerkClient};
 use futures_util::future::join_all;
 use serde_json::{Value, json};
 use support::fixtures::PK_LIVE;
+use support::harness::state_app;
 
 // ---------------------------------------------------------------------------------------------
 // Every tracing event of the process, formatted, so tests can look for leaked secrets.
@@ -243,25 +244,6 @@ fn answer(mut stream: TcpStream, mode: &Mutex<Mode>, hits: &AtomicUsize) {
 
 // ---------------------------------------------------------------------------------------------
 
-async fn state(auth: Auth) -> HttpResponse {
-    HttpResponse::Ok().json(json!({
-        "status": auth.status().as_str(),
-        "reason": auth.reason().map(|r| r.as_str().into_owned()),
-        "message": auth.message(),
-    }))
-}
-
-macro_rules! app {
-    ($clerk:expr) => {
-        test::init_service(
-            App::new()
-                .wrap(ClerkMiddleware::new($clerk))
-                .default_service(web::to(state)),
-        )
-        .await
-    };
-}
-
 /// (answer, how long it took)
 async fn call<S, B>(app: &S, token: &str) -> (Value, Duration)
 where
@@ -305,7 +287,7 @@ async fn jwks_refusing_connections_at_start_then_recovering_without_restart() {
     let key = SigningKey::generate("kid_refused").unwrap();
     let server = Flaky::start(Mode::Refuse);
     let secret = "sk_test_fault_refused_0123456789";
-    let app = app!(builder(&server, secret).build().unwrap());
+    let app = state_app(builder(&server, secret).build().unwrap()).await;
     let token = token(&key, "user_refused");
 
     let (out, took) = call(&app, &token).await;
@@ -346,7 +328,7 @@ async fn jwks_down_for_a_long_time_known_kids_keep_verifying() {
         .jwks_freshness(Duration::from_millis(50))
         .build()
         .unwrap();
-    let app = app!(clerk);
+    let app = state_app(clerk).await;
     let good = token(&known, "user_known");
     let stranger = token(&unknown, "user_unknown");
     assert_eq!(call(&app, &good).await.0["status"], "signed-in");
@@ -440,7 +422,7 @@ async fn every_jwks_fault_is_a_typed_reason_within_the_timeout() {
         async move {
             let server = Flaky::start(mode.clone());
             let secret = format!("sk_test_fault_{i}_abcdefghijklmnop");
-            let app = app!(builder(&server, &secret).build().unwrap());
+            let app = state_app(builder(&server, &secret).build().unwrap()).await;
             let mut seen = Vec::new();
             for _ in 0..3 {
                 let (out, took) = call(&app, &token).await;

@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 
-use actix_web::http::header::HeaderValue;
 use actix_web::test as actix_test;
 use actix_web::{App, HttpResponse, web};
 use clerk_actix::__fuzz::targets;
@@ -85,24 +84,7 @@ async fn request_headers() {
     let inputs = inputs("request_headers");
     assert!(!inputs.is_empty());
     for (path, data) in inputs {
-        let mut parts = data.split(|b| *b == 0);
-        let mut next = || parts.next().unwrap_or_default();
-        let (authorization, cookie, accept, query) = (next(), next(), next(), next());
-        let query = String::from_utf8_lossy(query);
-        let uri = format!("/p?{}", query.replace(['#', ' '], ""));
-        let mut req = actix_test::TestRequest::get();
-        if uri.parse::<actix_web::http::Uri>().is_ok() {
-            req = req.uri(&uri);
-        }
-        for (name, value) in [
-            ("authorization", authorization),
-            ("cookie", cookie),
-            ("accept", accept),
-        ] {
-            if let Ok(value) = HeaderValue::from_bytes(value) {
-                req = req.insert_header((name, value));
-            }
-        }
+        let req = clerk_actix::__fuzz::targets::request_headers_request(&data);
         let response = actix_test::call_service(&app, req.to_request()).await;
         let status = response.status().as_u16();
         assert!((200..400).contains(&status), "{}: {status}", path.display());

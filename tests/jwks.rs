@@ -7,21 +7,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use actix_web::{App, HttpResponse, test, web};
+use actix_web::test;
 use clerk_actix::dev::{SessionToken, SigningKey};
-use clerk_actix::{Auth, Clerk, ClerkBuilder, ClerkMiddleware};
+use clerk_actix::{Clerk, ClerkBuilder};
 use futures_util::future::join_all;
 use serde_json::{Value, json};
 use support::fixtures::PK_LIVE;
+use support::harness::state_app;
 use support::{MockServer, Reply};
-
-async fn state(auth: Auth) -> HttpResponse {
-    HttpResponse::Ok().json(json!({
-        "status": auth.status().as_str(),
-        "reason": auth.reason().map(|r| r.as_str().into_owned()),
-        "message": auth.message(),
-    }))
-}
 
 fn builder(server: &MockServer, secret: &str) -> ClerkBuilder {
     Clerk::builder()
@@ -36,17 +29,6 @@ fn bearer(token: &str) -> test::TestRequest {
     test::TestRequest::get()
         .uri("/")
         .insert_header(("authorization", format!("Bearer {token}")))
-}
-
-macro_rules! app {
-    ($clerk:expr) => {
-        test::init_service(
-            App::new()
-                .wrap(ClerkMiddleware::new($clerk))
-                .default_service(web::to(state)),
-        )
-        .await
-    };
 }
 
 async fn call<S, B>(app: &S, req: test::TestRequest) -> Value
@@ -76,7 +58,7 @@ async fn concurrent_misses_share_one_fetch() {
         .jwks_timeouts(Duration::from_secs(5), Duration::from_secs(10))
         .build()
         .unwrap();
-    let app = app!(clerk);
+    let app = state_app(clerk).await;
     let token = token(&key);
     let results = join_all((0..1000).map(|_| call(&app, bearer(&token)))).await;
     assert!(
@@ -101,7 +83,7 @@ async fn a_flood_of_unknown_kids_is_rate_limited() {
     let key = SigningKey::generate("kid_real").unwrap();
     let jwks = key.jwks();
     let server = MockServer::start(move |_| Reply::json(200, &jwks));
-    let app = app!(builder(&server, "sk_test_flood").build().unwrap());
+    let app = state_app(builder(&server, "sk_test_flood").build().unwrap()).await;
     let started = Instant::now();
     let mut mismatches = 0;
     for i in 0..2000 {
@@ -150,7 +132,7 @@ async fn known_keys_survive_a_failing_refresh() {
         .jwks_freshness(Duration::from_millis(100))
         .build()
         .unwrap();
-    let app = app!(clerk);
+    let app = state_app(clerk).await;
     let token = token(&key);
     assert_eq!(call(&app, bearer(&token)).await["status"], "signed-in");
     down.store(true, Ordering::SeqCst);
@@ -184,7 +166,7 @@ async fn down_at_start_then_recovers_without_restart() {
             )
         }
     });
-    let app = app!(builder(&server, "sk_test_recover").build().unwrap());
+    let app = state_app(builder(&server, "sk_test_recover").build().unwrap()).await;
     let token = token(&key);
     let started = Instant::now();
     let out = call(&app, bearer(&token)).await;
@@ -213,7 +195,7 @@ async fn invalid_secret_key_is_reported_and_not_retried() {
         )
     });
     let key = SigningKey::generate("kid_x").unwrap();
-    let app = app!(builder(&server, "sk_test_wrong").build().unwrap());
+    let app = state_app(builder(&server, "sk_test_wrong").build().unwrap()).await;
     let out = call(&app, bearer(&token(&key))).await;
     assert_eq!(out["reason"], "secret-key-invalid");
     assert!(
@@ -242,7 +224,7 @@ async fn rotation_new_kid_is_fetched_and_removed_keys_stop_working() {
             },
         )
     });
-    let app = app!(builder(&server, "sk_test_rotation").build().unwrap());
+    let app = state_app(builder(&server, "sk_test_rotation").build().unwrap()).await;
     assert_eq!(
         call(&app, bearer(&token(&old))).await["status"],
         "signed-in"
@@ -266,9 +248,9 @@ async fn caches_are_scoped_by_secret_key() {
     let key = SigningKey::generate("kid_scope").unwrap();
     let jwks = key.jwks();
     let server = MockServer::start(move |_| Reply::json(200, &jwks));
-    let a = app!(builder(&server, "sk_test_a").build().unwrap());
-    let b = app!(builder(&server, "sk_test_b").build().unwrap());
-    let a_again = app!(builder(&server, "sk_test_a").build().unwrap());
+    let a = state_app(builder(&server, "sk_test_a").build().unwrap()).await;
+    let b = state_app(builder(&server, "sk_test_b").build().unwrap()).await;
+    let a_again = state_app(builder(&server, "sk_test_a").build().unwrap()).await;
     let token = token(&key);
     assert_eq!(call(&a, bearer(&token)).await["status"], "signed-in");
     assert_eq!(call(&a_again, bearer(&token)).await["status"], "signed-in");
@@ -297,7 +279,7 @@ async fn slow_jwks_does_not_hold_requests_past_the_wait_timeout() {
         .jwks_timeouts(Duration::from_millis(300), Duration::from_millis(700))
         .build()
         .unwrap();
-    let app = app!(clerk);
+    let app = state_app(clerk).await;
     let started = Instant::now();
     let out = call(&app, bearer(&token(&key))).await;
     assert_eq!(out["reason"], "jwk-remote-failed-to-load");

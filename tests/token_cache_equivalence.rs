@@ -10,37 +10,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, UNIX_EPOCH};
 
-use actix_web::{App, HttpResponse, test, web};
+use actix_web::test;
 use clerk_actix::__fuzz::token_cache_stats;
-use clerk_actix::{Auth, Clerk, ClerkBuilder, ClerkMiddleware};
+use clerk_actix::{Clerk, ClerkBuilder};
 use corpus::{Case, Keys};
-use serde_json::{Value, json};
+use serde_json::Value;
 use support::fixtures::PK_LIVE;
+use support::harness::state_app;
 use support::{MockServer, Reply};
-
-async fn state(auth: Auth) -> HttpResponse {
-    HttpResponse::Ok().json(json!({
-        "status": auth.status().as_str(),
-        "reason": auth.reason().map(|r| r.as_str().into_owned()),
-        "message": auth.message(),
-        "userId": auth.user_id(),
-        "sessionId": auth.session_id(),
-        "orgRole": auth.org_role(),
-        "orgPermissions": auth.org_permissions(),
-        "token": auth.token(),
-    }))
-}
-
-macro_rules! app {
-    ($clerk:expr) => {
-        test::init_service(
-            App::new()
-                .wrap(ClerkMiddleware::new($clerk))
-                .default_service(web::to(state)),
-        )
-        .await
-    };
-}
 
 /// Both apps answer `case` the same; returns the (common) answer.
 macro_rules! agree {
@@ -108,8 +85,8 @@ async fn cached_and_uncached_verification_agree_on_the_whole_corpus() {
         .verified_token_cache(0, 0)
         .build()
         .expect("config");
-    let cached = app!(cached_clerk.clone());
-    let uncached = app!(uncached_clerk.clone());
+    let cached = state_app(cached_clerk.clone()).await;
+    let uncached = state_app(uncached_clerk.clone()).await;
     let cases = corpus::cases(&keys);
     let valid = find(&cases, "valid RS256 session token");
     let cookie = find(&cases, "session cookie");

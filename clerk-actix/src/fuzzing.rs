@@ -269,4 +269,31 @@ pub mod targets {
             let _ = matcher.matches(path);
         }
     }
+
+    /// The request of the `request_headers` target: its input is the `Authorization`, `Cookie`
+    /// and `Accept` values and the query string, separated by `\0`; values that are not valid
+    /// header values, and a query that makes no valid URI, are left out.
+    pub fn request_headers_request(data: &[u8]) -> actix_web::test::TestRequest {
+        use actix_web::http::header::HeaderValue;
+
+        let mut parts = data.split(|b| *b == 0);
+        let mut next = || parts.next().unwrap_or_default();
+        let (authorization, cookie, accept, query) = (next(), next(), next(), next());
+        let query = String::from_utf8_lossy(query);
+        let uri = format!("/p?{}", query.replace(['#', ' '], ""));
+        let mut req = actix_web::test::TestRequest::get();
+        if uri.parse::<actix_web::http::Uri>().is_ok() {
+            req = req.uri(&uri);
+        }
+        for (name, value) in [
+            ("authorization", authorization),
+            ("cookie", cookie),
+            ("accept", accept),
+        ] {
+            if let Ok(value) = HeaderValue::from_bytes(value) {
+                req = req.insert_header((name, value));
+            }
+        }
+        req
+    }
 }

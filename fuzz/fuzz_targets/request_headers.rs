@@ -8,7 +8,6 @@ use std::pin::Pin;
 use std::rc::Rc;
 
 use actix_web::dev::Service;
-use actix_web::http::header::HeaderValue;
 use actix_web::web::Bytes;
 use actix_web::{App, HttpResponse, test, web};
 use clerk_actix::{Auth, Clerk, ClerkMiddleware};
@@ -56,24 +55,7 @@ thread_local! {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let mut parts = data.split(|b| *b == 0);
-    let mut next = || parts.next().unwrap_or_default();
-    let (authorization, cookie, accept, query) = (next(), next(), next(), next());
-    let query = String::from_utf8_lossy(query);
-    let uri = format!("/p?{}", query.replace(['#', ' '], ""));
-    let mut req = test::TestRequest::get();
-    if uri.parse::<actix_web::http::Uri>().is_ok() {
-        req = req.uri(&uri);
-    }
-    for (name, value) in [
-        ("authorization", authorization),
-        ("cookie", cookie),
-        ("accept", accept),
-    ] {
-        if let Ok(value) = HeaderValue::from_bytes(value) {
-            req = req.insert_header((name, value));
-        }
-    }
+    let req = clerk_actix::__fuzz::targets::request_headers_request(data);
     let request = req.to_request();
     let call = APP.with(Rc::clone);
     let (status, body) = RUNTIME.with(|runtime| runtime.block_on(call(request)));

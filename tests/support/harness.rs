@@ -1,6 +1,9 @@
 //! Runs one request through `ClerkMiddleware` and reports the resulting auth state: the shared
-//! harness of the conformance suites (`tests/conformance*.rs`).
+//! harness of the conformance suites (`tests/conformance*.rs`) and of the suites that compare
+//! states (`tests/token_cache_equivalence.rs`, `tests/fault_injection.rs`, `tests/jwks.rs`).
 
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderMap;
 use actix_web::{App, HttpResponse, test, web};
@@ -34,6 +37,7 @@ async fn state(auth: Auth) -> HttpResponse {
         "orgId": auth.org_id(),
         "orgRole": auth.org_role(),
         "orgSlug": auth.org_slug(),
+        "orgPermissions": auth.org_permissions(),
         "tokenType": auth.token_type().map(|t| t.as_str()),
         "token": auth.token(),
         "isSignedIn": auth.is_signed_in(),
@@ -100,14 +104,26 @@ impl Outcome {
     }
 }
 
-/// Sends `req` through an app wrapped in `ClerkMiddleware::new(clerk)`.
-pub async fn run(clerk: Clerk, req: test::TestRequest) -> Outcome {
-    let app = test::init_service(
+/// An app wrapped in `ClerkMiddleware::new(clerk)` whose every route answers the request's auth
+/// state as JSON (see `state`).
+pub async fn state_app(
+    clerk: Clerk,
+) -> impl Service<
+    actix_http::Request,
+    Response = ServiceResponse<impl MessageBody>,
+    Error = actix_web::Error,
+> {
+    test::init_service(
         App::new()
             .wrap(ClerkMiddleware::new(clerk))
             .default_service(web::to(state)),
     )
-    .await;
+    .await
+}
+
+/// Sends `req` through [`state_app`].
+pub async fn run(clerk: Clerk, req: test::TestRequest) -> Outcome {
+    let app = state_app(clerk).await;
     let res = test::call_service(&app, req.to_request()).await;
     let headers = res.headers().clone();
     if res.status() == StatusCode::TEMPORARY_REDIRECT {
