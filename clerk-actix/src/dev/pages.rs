@@ -123,7 +123,7 @@ impl Flow {
     /// After a change: back to the app through the handshake (so it gets the new cookies), or
     /// a confirmation page when there is no app to return to.
     fn finish(&self, instance: &Instance, client: &Client, done: &str) -> HttpResponse {
-        let mut response = match &self.redirect_url {
+        let response = match &self.redirect_url {
             Some(url) => HttpResponse::SeeOther()
                 .insert_header((header::LOCATION, handshake_url(instance, client, url)))
                 .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -137,10 +137,7 @@ impl Flow {
                 ),
             ),
         };
-        if let Ok(cookie) = header::HeaderValue::from_str(&set_client_cookie(instance, client)) {
-            response.headers_mut().append(header::SET_COOKIE, cookie);
-        }
-        response
+        with_client_cookie(response, instance, client)
     }
 }
 
@@ -165,6 +162,35 @@ fn cross_origin(req: &HttpRequest, instance: &Instance) -> Option<HttpResponse> 
             &error_text("This form can only be submitted from the dev instance's own pages."),
         )
     })
+}
+
+/// A form POST of one of the pages: refused when cross-origin or when its `redirect_url` is not
+/// one the flow may return to.
+// The refusal is the response itself, returned once per form POST: boxing it would buy nothing.
+#[allow(clippy::result_large_err)]
+fn read_form(
+    req: &HttpRequest,
+    body: &[u8],
+    instance: &Instance,
+) -> Result<(Params, Flow), HttpResponse> {
+    if let Some(refused) = cross_origin(req, instance) {
+        return Err(refused);
+    }
+    let form = Params::parse(std::str::from_utf8(body).unwrap_or_default());
+    let flow = Flow::read(&form, instance).ok_or_else(bad_redirect)?;
+    Ok((form, flow))
+}
+
+/// `response` with the browser's client cookie set.
+fn with_client_cookie(
+    mut response: HttpResponse,
+    instance: &Instance,
+    client: &Client,
+) -> HttpResponse {
+    if let Ok(cookie) = header::HeaderValue::from_str(&set_client_cookie(instance, client)) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
 }
 
 /// Runs `f` with the store and the browser's client, then persists and sets the client cookie.
@@ -309,11 +335,8 @@ pub(crate) async fn sign_in_page(req: HttpRequest, instance: web::Data<Instance>
     let (html, client) = with_client(&instance, &req, &flow, |store, client, now| {
         sign_in_html(store, &instance, &flow, client, now, None)
     });
-    let mut response = page(StatusCode::OK, "Sign in", &html);
-    if let Ok(cookie) = header::HeaderValue::from_str(&set_client_cookie(&instance, &client)) {
-        response.headers_mut().append(header::SET_COOKIE, cookie);
-    }
-    response
+    let response = page(StatusCode::OK, "Sign in", &html);
+    with_client_cookie(response, &instance, &client)
 }
 
 /// `POST /sign-in` with `user_id` or `email_address` (created if unknown).
@@ -322,12 +345,9 @@ pub(crate) async fn sign_in(
     body: web::Bytes,
     instance: web::Data<Instance>,
 ) -> HttpResponse {
-    if let Some(refused) = cross_origin(&req, &instance) {
-        return refused;
-    }
-    let form = Params::parse(std::str::from_utf8(&body).unwrap_or_default());
-    let Some(flow) = Flow::read(&form, &instance) else {
-        return bad_redirect();
+    let (form, flow) = match read_form(&req, &body, &instance) {
+        Ok(read) => read,
+        Err(refused) => return refused,
     };
     let (result, client) = with_client(&instance, &req, &flow, |store, client, now| {
         let user = match (form.get("user_id"), form.get("email_address")) {
@@ -434,7 +454,7 @@ pub(crate) async fn sign_up_page(req: HttpRequest, instance: web::Data<Instance>
             .map(|(t, email, org)| (*t, email.as_str(), org.as_deref()));
         Ok(sign_up_html(&flow, client, invited, None))
     });
-    let mut response = match html {
+    let response = match html {
         Ok(html) => page(StatusCode::OK, "Sign up", &html),
         Err(()) => page(
             StatusCode::BAD_REQUEST,
@@ -442,10 +462,7 @@ pub(crate) async fn sign_up_page(req: HttpRequest, instance: web::Data<Instance>
             &error_text("This invitation is no longer valid."),
         ),
     };
-    if let Ok(cookie) = header::HeaderValue::from_str(&set_client_cookie(&instance, &client)) {
-        response.headers_mut().append(header::SET_COOKIE, cookie);
-    }
-    response
+    with_client_cookie(response, &instance, &client)
 }
 
 /// `POST /sign-up`: creates the user (accepting an invitation ticket) and signs them in.
@@ -454,12 +471,9 @@ pub(crate) async fn sign_up(
     body: web::Bytes,
     instance: web::Data<Instance>,
 ) -> HttpResponse {
-    if let Some(refused) = cross_origin(&req, &instance) {
-        return refused;
-    }
-    let form = Params::parse(std::str::from_utf8(&body).unwrap_or_default());
-    let Some(flow) = Flow::read(&form, &instance) else {
-        return bad_redirect();
+    let (form, flow) = match read_form(&req, &body, &instance) {
+        Ok(read) => read,
+        Err(refused) => return refused,
     };
     let text = |name: &str| {
         form.get(name)
@@ -622,16 +636,13 @@ pub(crate) async fn organizations_page(
     let (html, client) = with_client(&instance, &req, &flow, |store, client, now| {
         organizations_html(store, &flow, client, now, None)
     });
-    let mut response = match html {
+    let response = match html {
         Some(html) => page(StatusCode::OK, "Organizations", &html),
         None => HttpResponse::SeeOther()
             .insert_header((header::LOCATION, format!("/sign-in{}", flow.query(&client))))
             .finish(),
     };
-    if let Ok(cookie) = header::HeaderValue::from_str(&set_client_cookie(&instance, &client)) {
-        response.headers_mut().append(header::SET_COOKIE, cookie);
-    }
-    response
+    with_client_cookie(response, &instance, &client)
 }
 
 /// `POST /organizations` with `organization_id` (empty = personal account) or `name` (create).
@@ -640,12 +651,9 @@ pub(crate) async fn organizations(
     body: web::Bytes,
     instance: web::Data<Instance>,
 ) -> HttpResponse {
-    if let Some(refused) = cross_origin(&req, &instance) {
-        return refused;
-    }
-    let form = Params::parse(std::str::from_utf8(&body).unwrap_or_default());
-    let Some(flow) = Flow::read(&form, &instance) else {
-        return bad_redirect();
+    let (form, flow) = match read_form(&req, &body, &instance) {
+        Ok(read) => read,
+        Err(refused) => return refused,
     };
     let (result, client) = with_client(&instance, &req, &flow, |store, client, now| {
         let session = store
