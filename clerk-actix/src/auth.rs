@@ -15,6 +15,7 @@ use crate::authorization::Has;
 use crate::claims::{SessionClaims, SessionStatus};
 use crate::config::Clerk;
 use crate::error::TokenErrorReason;
+use crate::header_text::{SEC_FETCH_DEST, X_FORWARDED_HOST, X_FORWARDED_PROTO};
 
 /// The outcome of authenticating a request (Clerk's request state `status`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -225,11 +226,11 @@ impl RequestInfo {
         Self {
             uri: req.uri().clone(),
             host,
-            forwarded_host: headers.get("x-forwarded-host").cloned(),
-            forwarded_proto: headers.get("x-forwarded-proto").cloned(),
+            forwarded_host: headers.get(X_FORWARDED_HOST).cloned(),
+            forwarded_proto: headers.get(X_FORWARDED_PROTO).cloned(),
             cookies: headers.get_all(header::COOKIE).cloned().collect(),
             accept: headers.get(header::ACCEPT).cloned(),
-            sec_fetch_dest: headers.get("sec-fetch-dest").cloned(),
+            sec_fetch_dest: headers.get(SEC_FETCH_DEST).cloned(),
             secure: req.app_config().secure(),
             fallback_host,
             url: OnceLock::new(),

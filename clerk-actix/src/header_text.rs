@@ -1,6 +1,13 @@
 //! Reading header values as text on the hot path.
 
-use actix_web::http::header::HeaderValue;
+use actix_web::http::header::{HeaderName, HeaderValue};
+
+// Header names the `http` crate does not predefine. Looking a header up by `&str` builds a
+// `HeaderName` first, and for these names that copies the name into a fresh allocation on
+// every request; a constant does not.
+pub(crate) const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+pub(crate) const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+pub(crate) const SEC_FETCH_DEST: HeaderName = HeaderName::from_static("sec-fetch-dest");
 
 /// Exactly `HeaderValue::to_str`: the value when every byte is visible ASCII or a tab.
 ///

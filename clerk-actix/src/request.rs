@@ -74,6 +74,28 @@ fn header_token(headers: &HeaderMap) -> HeaderToken<'_> {
     }
 }
 
+/// Where [`header_token`] would find a token, as raw bytes: no check that the value is text,
+/// because the bytes are only looked up among verified tokens, and those are text. For such a
+/// match the checks `header_token` skips here all pass: a verified token is base64url and dots,
+/// a `Bearer` scheme is letters, and what is trimmed around the token is spaces and tabs only.
+fn header_token_bytes(headers: &HeaderMap) -> Option<&[u8]> {
+    let mut values = headers.get_all(header::AUTHORIZATION);
+    let value = values.next()?.as_bytes();
+    if values.next().is_some() {
+        return None;
+    }
+    match value.iter().position(|&b| b == b' ') {
+        None => Some(value),
+        Some(at) if value[..at].eq_ignore_ascii_case(b"bearer") => {
+            let token = &value[at + 1..];
+            let start = token.iter().position(|&b| b != b' ' && b != b'\t')?;
+            let end = token.iter().rposition(|&b| b != b' ' && b != b'\t')?;
+            Some(&token[start..=end])
+        }
+        Some(_) => None,
+    }
+}
+
 /// The request as Clerk's `authenticateContext` sees it.
 pub(crate) struct Context<'r> {
     pub(crate) options: &'r ClerkOptions,
@@ -215,7 +237,7 @@ impl<'r> Context<'r> {
     }
 
     fn sec_fetch_dest(&self) -> Option<&'r str> {
-        self.header("sec-fetch-dest")
+        self.header(crate::header_text::SEC_FETCH_DEST)
     }
 
     fn is_get(&self) -> bool {
@@ -387,11 +409,15 @@ impl Outcome {
     }
 
     fn signed_in(claims: SessionClaims, token: &str) -> Self {
+        Self::signed_in_owned(claims, token.to_owned())
+    }
+
+    fn signed_in_owned(claims: SessionClaims, token: String) -> Self {
         Self {
             status: AuthStatus::SignedIn,
             reason: None,
             message: None,
-            token: Some(token.to_owned()),
+            token: Some(token),
             claims: Some(claims),
             token_type: Some(TokenType::SessionToken),
             machine: None,
@@ -404,7 +430,35 @@ impl Outcome {
     }
 }
 
-/// Authenticates `req` against `clerk`'s configuration.
+/// Authenticates `req` without waiting when its `Authorization` header carries a session token
+/// that the verified-token cache holds and that passes the time checks now: the path of nearly
+/// every API request, which skips decoding, step 1 and verification. `None`: anything else, for
+/// [`authenticate`].
+pub(crate) fn authenticate_cached(clerk: &Clerk, req: &HttpRequest) -> Option<ClerkAuth> {
+    // A guard, not an `Arc` clone: nothing here waits, and the shared count stays untouched.
+    let options = clerk.options();
+    // Every accepted-kinds setting that takes session tokens sends a token that is not a
+    // machine token to the header flow, and a cached session token never looks like one.
+    if !options.accepts_token.accepts(TokenType::SessionToken) {
+        return None;
+    }
+    let token = header_token_bytes(req.headers())?;
+    let now_ms = verify::now_ms(options.now());
+    let (claims, token) =
+        options
+            .token_cache
+            .session_claims(token, &options.keys, &options.validation, now_ms)?;
+    let outcome = Outcome::signed_in_owned(claims, token);
+    Some(finish(
+        clerk.clone(),
+        &options,
+        outcome,
+        RequestInfo::from_request(req),
+    ))
+}
+
+/// Authenticates `req` against `clerk`'s configuration, for a request that
+/// [`authenticate_cached`] did not answer.
 pub(crate) async fn authenticate(clerk: &Clerk, req: &HttpRequest) -> ClerkAuth {
     let options = clerk.options_arc();
     let info = RequestInfo::from_request(req);
@@ -493,12 +547,7 @@ async fn header_flow(
     info: &RequestInfo,
     token: &str,
 ) -> Outcome {
-    // A session token verified before (see token_cache) skips decoding, step 1 and verification.
-    let now_ms = verify::now_ms(options.now());
-    let cache = &options.token_cache;
-    if let Some(claims) = cache.session_claims(token, &options.keys, &options.validation, now_ms) {
-        return Outcome::signed_in(claims, token);
-    }
+    // (A session token verified before was answered by `authenticate_cached`.)
     // Step 1: machine tokens and non-session categories (JWT templates) are not session tokens.
     let decoded = DecodedJwt::decode(token).ok();
     if decoded.as_ref().is_some_and(is_other_token_kind) {
@@ -1019,6 +1068,61 @@ fn finish(
 mod tests {
     use super::*;
     use actix_web::test::TestRequest;
+
+    #[test]
+    fn byte_level_header_read_agrees_wherever_a_verified_token_can_match() {
+        // A verified token is base64url and dots: only such results can ever hit the cache.
+        let token_like = |t: &[u8]| {
+            !t.is_empty()
+                && t.iter()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.=".contains(b))
+        };
+        let pieces: [&[u8]; 12] = [
+            b"Bearer",
+            b"bearer",
+            b"Basic",
+            b" ",
+            b"\t",
+            b"\x0c",
+            b"a.b.c",
+            b"x_Y-z=",
+            b"\xff",
+            b"\xc3\xa9",
+            b"~",
+            b"",
+        ];
+        let mut checked = 0;
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    for d in pieces {
+                        let raw = [a, b, c, d].concat();
+                        let Ok(value) = HeaderValue::from_bytes(&raw) else {
+                            continue;
+                        };
+                        let req = TestRequest::default()
+                            .insert_header((header::AUTHORIZATION, value))
+                            .to_http_request();
+                        let slow = match header_token(req.headers()) {
+                            HeaderToken::Token(t) => Some(t.as_bytes()),
+                            _ => None,
+                        };
+                        let fast = header_token_bytes(req.headers());
+                        if slow.is_some_and(token_like) || fast.is_some_and(token_like) {
+                            assert_eq!(fast, slow, "{raw:?}");
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 1000, "{checked}");
+        let req = TestRequest::default()
+            .append_header((header::AUTHORIZATION, "Bearer a.b.c"))
+            .append_header((header::AUTHORIZATION, "Bearer a.b.c"))
+            .to_http_request();
+        assert_eq!(header_token_bytes(req.headers()), None, "sent twice");
+    }
 
     #[test]
     fn authorization_header_parsing() {

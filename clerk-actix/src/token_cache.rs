@@ -28,7 +28,9 @@
 //! of a small server from waiting on each other (contention is counted); eviction is FIFO with a
 //! second chance for entries read since their last pass, O(1) amortised, expired entries first.
 
+use std::borrow::Borrow;
 use std::collections::{HashMap, VecDeque};
+use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
@@ -58,13 +60,33 @@ impl Default for TokenCacheLimits {
     }
 }
 
-/// The map key: the token itself, shared with the eviction queue.
-type TokenKey = Arc<str>;
+/// The map key: the token itself, shared with the eviction queue. Hashed and compared as bytes,
+/// so a header value can be looked up before it is known to be text: a stored token is text, so
+/// bytes equal to one are too.
+#[derive(Clone, PartialEq, Eq)]
+struct TokenKey(Arc<str>);
+
+impl Hash for TokenKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.as_bytes().hash(state);
+    }
+}
+
+impl Borrow<[u8]> for TokenKey {
+    fn borrow(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl TokenKey {
+    fn same_allocation(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
 
 /// Picks a shard from bytes near the end of the token: the RSA signature, uniformly random for
 /// every token that can be stored (the very last character carries only 2 bits).
-fn shard_of(token: &str, shards: usize) -> usize {
-    let bytes = token.as_bytes();
+fn shard_of(bytes: &[u8], shards: usize) -> usize {
     let at = |back: usize| {
         bytes
             .len()
@@ -107,7 +129,7 @@ struct Shard {
 }
 
 impl Shard {
-    fn remove(&mut self, token: &str) {
+    fn remove(&mut self, token: &[u8]) {
         if let Some(entry) = self.map.remove(token) {
             self.bytes -= entry.bytes;
         }
@@ -127,7 +149,7 @@ impl Shard {
             let Some(entry) = self
                 .map
                 .get_mut(&token)
-                .filter(|entry| Arc::ptr_eq(&entry.key, &token))
+                .filter(|entry| entry.key.same_allocation(&token))
             else {
                 continue;
             };
@@ -136,7 +158,7 @@ impl Shard {
                 self.order.push_back(token);
                 continue;
             }
-            self.remove(&token);
+            self.remove(token.borrow());
             self.evictions += 1;
         }
         // Tokens of entries removed on read pile up in `order`; drop them once they dominate.
@@ -144,7 +166,7 @@ impl Shard {
             let map = &self.map;
             self.order.retain(|token| {
                 map.get(token)
-                    .is_some_and(|entry| Arc::ptr_eq(&entry.key, token))
+                    .is_some_and(|entry| entry.key.same_allocation(token))
             });
         }
     }
@@ -175,11 +197,13 @@ pub(crate) enum Lookup<'t> {
     Miss(MissTicket<'t>),
 }
 
-/// A lookup before the answer is shaped for its caller.
-enum Found<'t> {
-    Valid(SessionClaims, bool),
+/// A lookup before the answer is shaped for its caller: `T` is what a caller takes from a valid
+/// entry while the shard is locked.
+enum Found<T> {
+    Valid(T),
     TimeError(TokenVerificationError),
-    Miss(MissTicket<'t>),
+    /// The key-set generation seen before the lookup (`None`: cache off).
+    Miss(Option<u64>),
 }
 
 /// Carries a miss to [`TokenCache::store`]: the token, and the key-set generation seen before its
@@ -245,7 +269,7 @@ impl TokenCache {
         self.max_entries_per_shard > 0 && self.max_bytes_per_shard > 0
     }
 
-    fn shard(&self, token: &str) -> MutexGuard<'_, Shard> {
+    fn shard(&self, token: &[u8]) -> MutexGuard<'_, Shard> {
         let mutex = &self.shards[shard_of(token, self.shards.len())].0;
         // A panic while holding the lock cannot leave a wrong entry behind (entries are inserted
         // whole, after verification), only stale bookkeeping, so a poisoned shard stays usable.
@@ -270,51 +294,51 @@ impl TokenCache {
         validation: &TokenValidation,
         now_ms: f64,
     ) -> Lookup<'t> {
-        match self.find(token, keys, validation, now_ms) {
-            Found::Valid(claims, _) => Lookup::Hit(Ok(claims.raw().clone())),
+        let payload = |entry: &Entry| entry.claims.raw().clone();
+        match self.find(token.as_bytes(), keys, validation, now_ms, payload) {
+            Found::Valid(payload) => Lookup::Hit(Ok(payload)),
             Found::TimeError(err) => Lookup::Hit(Err(err)),
-            Found::Miss(ticket) => Lookup::Miss(ticket),
+            Found::Miss(generation) => Lookup::Miss(MissTicket { token, generation }),
         }
     }
 
-    /// The claims of a session token in the `Authorization` header that was verified before and
-    /// still holds, skipping decoding and claim parsing too. `None`: take the full path (which
-    /// also gives any error its exact message).
+    /// The claims and the token text of a session token in the `Authorization` header that was
+    /// verified before and still holds, skipping decoding and claim parsing too. `token` is the
+    /// header's token as bytes, not yet checked to be text: a match with a stored token is.
+    /// `None`: take the full path (which also gives any error its exact message).
     pub(crate) fn session_claims(
         &self,
-        token: &str,
+        token: &[u8],
         keys: &KeySource,
         validation: &TokenValidation,
         now_ms: f64,
-    ) -> Option<SessionClaims> {
-        match self.find(token, keys, validation, now_ms) {
-            Found::Valid(claims, true) => Some(claims),
+    ) -> Option<(SessionClaims, String)> {
+        let claims_and_text = |entry: &Entry| {
+            entry
+                .session_kind
+                .then(|| (entry.claims.clone(), String::from(&*entry.key.0)))
+        };
+        match self.find(token, keys, validation, now_ms, claims_and_text) {
+            Found::Valid(found) => found,
             _ => None,
         }
     }
 
     /// A hit re-runs the time checks at `now_ms` and confirms with `keys` that the verifying key
     /// is still current (which also lets a stale JWKS refresh in the background).
-    fn find<'t>(
+    fn find<T>(
         &self,
-        token: &'t str,
+        token: &[u8],
         keys: &KeySource,
         validation: &TokenValidation,
         now_ms: f64,
-    ) -> Found<'t> {
+        take: impl FnOnce(&Entry) -> T,
+    ) -> Found<T> {
         if !self.enabled() {
-            return Found::Miss(MissTicket {
-                token,
-                generation: None,
-            });
+            return Found::Miss(None);
         }
         let generation = keys.generation();
-        let miss = || {
-            Found::Miss(MissTicket {
-                token,
-                generation: Some(generation),
-            })
-        };
+        let miss = || Found::Miss(Some(generation));
         let mut shard = self.shard(token);
         let Some(entry) = shard.map.get_mut(token) else {
             shard.misses += 1;
@@ -338,7 +362,7 @@ impl TokenCache {
         if !entry.referenced {
             entry.referenced = true;
         }
-        let found = Found::Valid(entry.claims.clone(), entry.session_kind);
+        let found = Found::Valid(take(entry));
         shard.hits += 1;
         found
     }
@@ -378,9 +402,9 @@ impl TokenCache {
         let Ok(claims) = SessionClaims::from_payload(payload.clone()) else {
             return;
         };
-        let key: TokenKey = Arc::from(token);
+        let key = TokenKey(Arc::from(token));
         let entry = Entry {
-            key: Arc::clone(&key),
+            key: key.clone(),
             claims,
             session_kind,
             kid: kid.map(Box::from),
@@ -389,8 +413,8 @@ impl TokenCache {
             referenced: false,
             bytes,
         };
-        let mut shard = self.shard(token);
-        shard.remove(token);
+        let mut shard = self.shard(token.as_bytes());
+        shard.remove(token.as_bytes());
         shard.evict_for(
             bytes,
             self.max_entries_per_shard,
@@ -401,7 +425,7 @@ impl TokenCache {
             && shard.bytes + bytes <= self.max_bytes_per_shard
         {
             shard.bytes += bytes;
-            shard.map.insert(Arc::clone(&key), entry);
+            shard.map.insert(key.clone(), entry);
             shard.order.push_back(key);
         }
     }
