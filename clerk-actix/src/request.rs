@@ -1017,20 +1017,36 @@ fn finish(
     request: RequestInfo,
 ) -> ClerkAuth {
     if outcome.status != AuthStatus::SignedIn {
-        let status = outcome.status.as_str();
-        let reason = outcome.reason.as_ref().map(AuthReason::as_str);
+        // Like Clerk, a value that is not a valid header value is skipped, never an error.
+        // Clerk's `Headers` refuses characters beyond Latin-1 (the `http` crate would send them
+        // as raw UTF-8): only plain visible ASCII goes out.
+        fn visible(text: &str) -> bool {
+            text.bytes()
+                .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+        }
+        // The status and most reasons are constants, sent without a copy. (Visible ASCII and
+        // tabs are exactly what `from_static` accepts, so it cannot panic.)
+        let constant = |text: &'static str| visible(text).then(|| HeaderValue::from_static(text));
+        let copied = |text: &str| {
+            visible(text)
+                .then(|| HeaderValue::from_str(text).ok())
+                .flatten()
+        };
+        let message = outcome.message.as_deref().and_then(copied);
+        let reason = outcome
+            .reason
+            .as_ref()
+            .and_then(|reason| match reason.as_str() {
+                Cow::Borrowed(text) => constant(text),
+                Cow::Owned(text) => copied(&text),
+            });
+        let status = constant(outcome.status.as_str());
         for (name, value) in [
-            ("x-clerk-auth-message", outcome.message.as_deref()),
-            ("x-clerk-auth-reason", reason.as_deref()),
-            ("x-clerk-auth-status", Some(status)),
+            ("x-clerk-auth-message", message),
+            ("x-clerk-auth-reason", reason),
+            ("x-clerk-auth-status", status),
         ] {
-            // Like Clerk, a value that is not a valid header value is skipped, never an error.
-            // Clerk's `Headers` refuses characters beyond Latin-1 (the `http` crate would send
-            // them as raw UTF-8): only plain visible ASCII goes out.
-            if let Some(value) = value
-                .filter(|v| v.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b)))
-                .and_then(|v| HeaderValue::from_str(v).ok())
-            {
+            if let Some(value) = value {
                 outcome.headers.push((HeaderName::from_static(name), value));
             }
         }
