@@ -275,3 +275,49 @@ async fn debug_output_never_contains_the_token() {
     let signature = token.rsplit('.').next().unwrap();
     assert!(!debug.contains(signature));
 }
+
+#[actix_web::test]
+async fn cached_tokens_are_answered_from_the_cache_with_and_without_guard_rules() {
+    use clerk_actix::__fuzz::token_cache_stats;
+    use clerk_actix::{RequireAuth, RouteMatcher};
+
+    let key = SigningKey::generate("kid_cached").unwrap();
+    let token = SessionToken::new("user_cached").sign(&key);
+    for guarded in [false, true] {
+        let clerk = clerk(&key);
+        let mut middleware = ClerkMiddleware::new(clerk.clone());
+        if guarded {
+            middleware = middleware.protect(
+                RouteMatcher::new(["/api/(.*)"]).unwrap(),
+                RequireAuth::new(),
+            );
+        }
+        let app = test::init_service(
+            App::new().service(
+                web::scope("/api")
+                    .wrap(middleware)
+                    .route("/me", web::get().to(me)),
+            ),
+        )
+        .await;
+        // Stored on its second verification.
+        for _ in 0..2 {
+            let res = test::call_service(&app, get("/api/me", Some(&token))).await;
+            assert_eq!(res.status(), StatusCode::OK);
+        }
+        let warm = token_cache_stats(&clerk);
+        assert_eq!(warm.entries, 1, "guarded: {guarded}");
+        for _ in 0..3 {
+            let body: Value =
+                test::call_and_read_body_json(&app, get("/api/me", Some(&token))).await;
+            assert_eq!(body["userId"], "user_cached", "guarded: {guarded}");
+        }
+        // One lookup per request, each a hit: nothing was verified again.
+        let after = token_cache_stats(&clerk);
+        assert_eq!(
+            (after.hits - warm.hits, after.misses - warm.misses),
+            (3, 0),
+            "guarded: {guarded}"
+        );
+    }
+}

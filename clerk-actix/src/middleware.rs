@@ -172,12 +172,21 @@ where
     forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        // The common case needs no waiting: no future to allocate, nothing to do afterwards
+        // An outer ClerkMiddleware with the same configuration already did the work.
+        let existing = req
+            .extensions()
+            .get::<ClerkAuth>()
+            .filter(|auth| auth.clerk().same_instance(&self.clerk))
+            .cloned();
+        // A token in the verified-token cache is answered here, with or without hooks.
+        let mut cached = match existing {
+            Some(_) => None,
+            None => request::authenticate_cached(&self.clerk, req.request()),
+        };
+        // Without hooks that is the whole job: no future to allocate, nothing to do afterwards
         // (a signed-in state adds no response headers and never redirects).
-        let authenticated_outside = req.extensions().contains::<ClerkAuth>();
         if self.hooks.is_none()
-            && !authenticated_outside
-            && let Some(auth) = request::authenticate_cached(&self.clerk, req.request())
+            && let Some(auth) = cached.take()
         {
             debug_assert!(auth.0.headers.is_empty());
             req.extensions_mut().insert(auth);
@@ -188,15 +197,10 @@ where
         let clerk = self.clerk.clone();
         let hooks = self.hooks.clone();
         Either::Right(Box::pin(async move {
-            // An outer ClerkMiddleware with the same configuration already did the work.
-            let existing = req
-                .extensions()
-                .get::<ClerkAuth>()
-                .filter(|auth| auth.clerk().same_instance(&clerk))
-                .cloned();
-            let (auth, fresh) = match existing {
-                Some(auth) => (auth, false),
-                None => (request::authenticate(&clerk, req.request()).await, true),
+            let (auth, fresh) = match (existing, cached) {
+                (Some(auth), _) => (auth, false),
+                (None, Some(auth)) => (auth, true),
+                (None, None) => (request::authenticate(&clerk, req.request()).await, true),
             };
             if fresh {
                 if let Some(redirect) = handshake_redirect(&auth) {

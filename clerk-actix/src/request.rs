@@ -547,7 +547,7 @@ async fn header_flow(
     info: &RequestInfo,
     token: &str,
 ) -> Outcome {
-    // (A session token verified before was answered by `authenticate_cached`.)
+    // (A session token in the verified-token cache was answered by `authenticate_cached`.)
     // Step 1: machine tokens and non-session categories (JWT templates) are not session tokens.
     let decoded = DecodedJwt::decode(token).ok();
     if decoded.as_ref().is_some_and(is_other_token_kind) {

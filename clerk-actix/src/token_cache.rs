@@ -551,8 +551,9 @@ mod tests {
 
     #[test]
     fn a_working_set_used_in_turn_is_admitted_whole() {
-        // 10 000 tokens used round-robin, as many sessions polling an API: every one of them is
-        // admitted on its second verification, none is kept out by another token's fingerprint.
+        // 10 000 tokens used round-robin, as many sessions polling an API: nearly all are
+        // admitted on their second verification, the rest soon after; none is kept out for good
+        // by other tokens' fingerprints.
         let cache = TokenCache::new(TokenCacheLimits::default());
         let tokens: Vec<String> = (0..10_000).map(|i| format!("token-{i}")).collect();
         // An admitted token is stored by the caller and does not come back here.
