@@ -321,3 +321,66 @@ async fn cached_tokens_are_answered_from_the_cache_with_and_without_guard_rules(
         );
     }
 }
+
+#[actix_web::test]
+async fn header_tokens_are_verified_once_whether_they_pass_or_fail() {
+    use clerk_actix::__fuzz::token_cache_stats;
+    use clerk_actix::{RequireAuth, RouteMatcher};
+    use std::time::{Duration, SystemTime};
+
+    let key = SigningKey::generate("kid_once").unwrap();
+    let valid = SessionToken::new("user_once").sign(&key);
+    let expired = SessionToken::new("user_once")
+        .issued_at(SystemTime::now() - Duration::from_secs(3600))
+        .sign(&key);
+    let forged = SessionToken::new("user_once").sign(&SigningKey::generate("kid_once").unwrap());
+    let cases = [
+        (&valid, StatusCode::OK, None),
+        (
+            &expired,
+            StatusCode::UNAUTHORIZED,
+            Some("session-token-expired-refresh-non-eligible-no-refresh-cookie"),
+        ),
+        (
+            &forged,
+            StatusCode::UNAUTHORIZED,
+            Some("token-invalid-signature"),
+        ),
+    ];
+    for guarded in [false, true] {
+        let clerk = clerk(&key);
+        let mut middleware = ClerkMiddleware::new(clerk.clone());
+        if guarded {
+            middleware = middleware.protect(
+                RouteMatcher::new(["/api/(.*)"]).unwrap(),
+                RequireAuth::new(),
+            );
+        }
+        let app = test::init_service(
+            App::new().service(
+                web::scope("/api")
+                    .wrap(middleware)
+                    .route("/me", web::get().to(me)),
+            ),
+        )
+        .await;
+        for (token, status, reason) in &cases {
+            let before = token_cache_stats(&clerk);
+            let res = test::call_service(&app, get("/api/me", Some(token))).await;
+            assert_eq!(res.status(), *status, "guarded: {guarded}, {reason:?}");
+            let sent = res
+                .headers()
+                .get("x-clerk-auth-reason")
+                .map(|v| v.to_str().unwrap());
+            assert_eq!(sent, *reason, "guarded: {guarded}");
+            // Two misses: the lookup by the header's bytes and the verification's own. A third
+            // would be a second verification of the same token.
+            let after = token_cache_stats(&clerk);
+            assert_eq!(
+                (after.hits - before.hits, after.misses - before.misses),
+                (0, 2),
+                "guarded: {guarded}, {reason:?}"
+            );
+        }
+    }
+}

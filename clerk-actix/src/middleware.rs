@@ -18,7 +18,7 @@ use crate::auth::ClerkAuth;
 use crate::config::Clerk;
 use crate::middleware_hooks::MiddlewareHooks;
 use crate::protect::Protect;
-use crate::request;
+use crate::request::{self, Now};
 use crate::route_matcher::RouteMatcher;
 
 /// Authenticates every request and inserts a [`ClerkAuth`] into its extensions, where the
@@ -178,29 +178,34 @@ where
             .get::<ClerkAuth>()
             .filter(|auth| auth.clerk().same_instance(&self.clerk))
             .cloned();
-        // A token in the verified-token cache is answered here, with or without hooks.
-        let mut cached = match existing {
-            Some(_) => None,
-            None => request::authenticate_cached(&self.clerk, req.request()),
+        // A session token in the `Authorization` header whose key is at hand is answered here,
+        // with or without hooks.
+        let now = match existing {
+            Some(_) => Now::Later(None),
+            None => request::authenticate_now(&self.clerk, req.request()),
         };
-        // Without hooks that is the whole job: no future to allocate, nothing to do afterwards
-        // (a signed-in state adds no response headers and never redirects).
-        if self.hooks.is_none()
-            && let Some(auth) = cached.take()
-        {
-            debug_assert!(auth.0.headers.is_empty());
-            req.extensions_mut().insert(auth);
-            let into_left: IntoLeftBody<B> = |result| result.map(|r| r.map_into_left_body());
-            return Either::Left(self.service.call(req).map(into_left));
-        }
+        let now = match now {
+            // Without hooks a signed-in state is the whole job: no future to allocate, nothing
+            // to do afterwards (a signed-in state adds no response headers, never redirects).
+            Now::SignedIn(auth) if self.hooks.is_none() => {
+                debug_assert!(auth.0.headers.is_empty());
+                req.extensions_mut().insert(auth);
+                let into_left: IntoLeftBody<B> = |result| result.map(|r| r.map_into_left_body());
+                return Either::Left(self.service.call(req).map(into_left));
+            }
+            now => now,
+        };
         let service = Rc::clone(&self.service);
         let clerk = self.clerk.clone();
         let hooks = self.hooks.clone();
         Either::Right(Box::pin(async move {
-            let (auth, fresh) = match (existing, cached) {
+            let (auth, fresh) = match (existing, now) {
                 (Some(auth), _) => (auth, false),
-                (None, Some(auth)) => (auth, true),
-                (None, None) => (request::authenticate(&clerk, req.request()).await, true),
+                (None, Now::SignedIn(auth)) => (auth, true),
+                (None, Now::Later(verified)) => (
+                    request::authenticate(&clerk, req.request(), verified).await,
+                    true,
+                ),
             };
             if fresh {
                 if let Some(redirect) = handshake_redirect(&auth) {

@@ -16,13 +16,15 @@ use crate::auth::{AuthReason, AuthState, AuthStatus, ClerkAuth, RequestInfo, Tok
 use crate::claims::{SessionClaims, SessionStatus};
 use crate::config::{Clerk, ClerkOptions};
 use crate::cookies::Cookies;
+use crate::crypto::RsaAlgorithm;
 use crate::error::{TokenCarrier, TokenErrorReason, TokenVerificationError};
 use crate::handshake::{self, HandshakeFailure};
 use crate::jwt::DecodedJwt;
+use crate::keys::VerifyingKey;
 use crate::machine::{self, AcceptsToken, MachineAuth, machine_token_type};
 use crate::organization_sync::OrganizationSyncTarget;
 use crate::publishable_key::InstanceType;
-use crate::token_cache::Lookup;
+use crate::token_cache::{Lookup, MissTicket};
 use crate::verify::{self, HeaderType};
 
 /// Cookie and query names of Clerk's cookie protocol.
@@ -430,39 +432,82 @@ impl Outcome {
     }
 }
 
+/// What [`authenticate_now`] found: the whole answer, or where [`authenticate`] takes over.
+pub(crate) enum Now {
+    /// Signed in by the session token in the `Authorization` header.
+    SignedIn(ClerkAuth),
+    /// The async path decides; `Some`: the header token's verification, already done.
+    Later(Option<HeaderVerification>),
+}
+
+/// The result of verifying the `Authorization` header's session token (`verifyToken`).
+pub(crate) type HeaderVerification = Result<serde_json::Map<String, Value>, TokenVerificationError>;
+
 /// Authenticates `req` without waiting when its `Authorization` header carries a session token
-/// that the verified-token cache holds and that passes the time checks now: the path of nearly
-/// every API request, which skips decoding, step 1 and verification. `None`: anything else, for
-/// [`authenticate`].
-pub(crate) fn authenticate_cached(clerk: &Clerk, req: &HttpRequest) -> Option<ClerkAuth> {
+/// that verifies with a key at hand: the path of nearly every API request. A token in the
+/// verified-token cache that passes the time checks now skips decoding and verification too.
+/// Anything else goes to [`authenticate`], with the verification if one was done (so a failed
+/// token is never verified twice).
+pub(crate) fn authenticate_now(clerk: &Clerk, req: &HttpRequest) -> Now {
     // A guard, not an `Arc` clone: nothing here waits, and the shared count stays untouched.
     let options = clerk.options();
     // Every accepted-kinds setting that takes session tokens sends a token that is not a
     // machine token to the header flow, and a cached session token never looks like one.
     if !options.accepts_token.accepts(TokenType::SessionToken) {
-        return None;
+        return Now::Later(None);
     }
-    let token = header_token_bytes(req.headers())?;
+    let Some(bytes) = header_token_bytes(req.headers()) else {
+        return Now::Later(None);
+    };
     let now_ms = verify::now_ms(options.now());
-    let (claims, token) =
+    let signed_in = |outcome: Outcome| {
+        Now::SignedIn(finish(
+            clerk.clone(),
+            &options,
+            outcome,
+            RequestInfo::from_request(req),
+        ))
+    };
+    let cached =
         options
             .token_cache
-            .session_claims(token, &options.keys, &options.validation, now_ms)?;
-    let outcome = Outcome::signed_in_owned(claims, token);
-    Some(finish(
-        clerk.clone(),
-        &options,
-        outcome,
-        RequestInfo::from_request(req),
-    ))
+            .session_claims(bytes, &options.keys, &options.validation, now_ms);
+    if let Some((claims, token)) = cached {
+        return signed_in(Outcome::signed_in_owned(claims, token));
+    }
+    // The same token `header_flow` would take, or nothing to do here.
+    let HeaderToken::Token(token) = header_token(req.headers()) else {
+        return Now::Later(None);
+    };
+    // As in `authenticate_with`: a route that takes only session tokens sends every header token
+    // to the header flow; with other token kinds accepted, a machine token goes elsewhere.
+    let only_sessions = matches!(
+        options.accepts_token,
+        AcceptsToken::Only(TokenType::SessionToken)
+    );
+    if !only_sessions && machine_token_type(token).is_some() {
+        return Now::Later(None);
+    }
+    match header_verification_now(&options, token) {
+        Some(Ok(payload)) => match SessionClaims::from_payload(payload) {
+            Ok(claims) => signed_in(Outcome::signed_in(claims, token)),
+            // The async path words the error (it takes the payload apart again, rarely).
+            Err(_) => Now::Later(None),
+        },
+        verification => Now::Later(verification),
+    }
 }
 
 /// Authenticates `req` against `clerk`'s configuration, for a request that
-/// [`authenticate_cached`] did not answer.
-pub(crate) async fn authenticate(clerk: &Clerk, req: &HttpRequest) -> ClerkAuth {
+/// [`authenticate_now`] did not answer.
+pub(crate) async fn authenticate(
+    clerk: &Clerk,
+    req: &HttpRequest,
+    verified: Option<HeaderVerification>,
+) -> ClerkAuth {
     let options = clerk.options_arc();
     let info = RequestInfo::from_request(req);
-    let outcome = authenticate_with(&options, req, &info).await;
+    let outcome = authenticate_with(&options, req, &info, verified).await;
     finish(clerk.clone(), &options, outcome, info)
 }
 
@@ -470,6 +515,7 @@ async fn authenticate_with(
     options: &ClerkOptions,
     req: &HttpRequest,
     info: &RequestInfo,
+    verified: Option<HeaderVerification>,
 ) -> Outcome {
     let accepts = &options.accepts_token;
     let header = header_token(req.headers());
@@ -488,12 +534,12 @@ async fn authenticate_with(
     match header {
         HeaderToken::Token(token) => match accepts {
             AcceptsToken::Only(TokenType::SessionToken) => {
-                header_flow(options, req, info, token).await
+                header_flow(options, req, info, token, verified).await
             }
             AcceptsToken::Only(expected) => machine_header_flow(options, *expected, token).await,
             _ => match machine_token_type(token) {
                 Some(presented) => verify_machine(options, presented, token).await,
-                None => header_flow(options, req, info, token).await,
+                None => header_flow(options, req, info, token, verified).await,
             },
         },
         HeaderToken::Unreadable(why) => Outcome::signed_out(
@@ -521,7 +567,9 @@ async fn machine_header_flow(options: &ClerkOptions, expected: TokenType, token:
 }
 
 async fn verify_machine(options: &ClerkOptions, presented: TokenType, token: &str) -> Outcome {
-    match machine::verify(options, token, presented).await {
+    // Boxed: the Backend API round trip's state would otherwise be carried, unused, by every
+    // request's future (see `authenticate`).
+    match Box::pin(machine::verify(options, token, presented)).await {
         Ok(machine) => Outcome {
             status: AuthStatus::SignedIn,
             reason: None,
@@ -546,20 +594,50 @@ async fn header_flow(
     req: &HttpRequest,
     info: &RequestInfo,
     token: &str,
+    verified: Option<HeaderVerification>,
 ) -> Outcome {
-    // (A session token in the verified-token cache was answered by `authenticate_cached`.)
-    // Step 1: machine tokens and non-session categories (JWT templates) are not session tokens.
-    let decoded = DecodedJwt::decode(token).ok();
-    if decoded.as_ref().is_some_and(is_other_token_kind) {
-        return Outcome::signed_out(AuthReason::TokenTypeMismatch, "");
-    }
-    match verify_decoded_session_token(options, token, decoded, None).await {
+    let verified = match verified {
+        Some(verified) => verified,
+        None => {
+            let StepOne::SessionToken(decoded) = header_step_one(token) else {
+                return Outcome::signed_out(AuthReason::TokenTypeMismatch, "");
+            };
+            verify_decoded_session_token(options, token, decoded, None).await
+        }
+    };
+    match verified {
         Ok(claims) => signed_in_or_invalid(claims, token, TokenCarrier::Header),
         Err(err) => {
             let ctx = Context::new(options, req, info, Some(token));
             handle_session_token_error(&ctx, &err, TokenCarrier::Header).await
         }
     }
+}
+
+/// Step 1 of the header flow: machine tokens and non-session categories (JWT templates) are not
+/// session tokens. The token is decoded once, here, for the verification that follows.
+fn header_step_one(token: &str) -> StepOne<'_> {
+    match DecodedJwt::decode(token).ok() {
+        Some(jwt) if is_other_token_kind(&jwt) => StepOne::OtherKind,
+        decoded => StepOne::SessionToken(decoded),
+    }
+}
+
+/// What step 1 of the header flow decided.
+enum StepOne<'t> {
+    /// Verify it as a session token (decoded already, if it decodes).
+    SessionToken(Option<DecodedJwt<'t>>),
+    /// A machine JWT or another category: `token-type-mismatch`.
+    OtherKind,
+}
+
+/// [`header_flow`]'s verification when it needs no waiting (the key is at hand). `None`: step 1
+/// turned the token away, or its key must be fetched; the async path does that.
+fn header_verification_now(options: &ClerkOptions, token: &str) -> Option<HeaderVerification> {
+    let StepOne::SessionToken(decoded) = header_step_one(token) else {
+        return None;
+    };
+    verify_without_fetch(options, token, decoded, &options.validation).ok()
 }
 
 /// Step 1 of the header flow: an OAuth or M2M JWT, or a category other than session token.
@@ -606,30 +684,85 @@ async fn verify_decoded_session_token<'t>(
             &skewed
         }
     };
+    match verify_without_fetch(options, token, decoded, validation) {
+        Ok(verified) => verified,
+        Err(needs_key) => {
+            let key = options.keys.resolve(needs_key.kid.as_deref()).await?;
+            needs_key.verify_with(options, &key, validation)
+        }
+    }
+}
+
+/// A verification that stopped because its key is not at hand: what it resumes with.
+struct NeedsKey<'t> {
+    ticket: MissTicket<'t>,
+    jwt: DecodedJwt<'t>,
+    alg: RsaAlgorithm,
+    kid: Option<String>,
+    session_kind: bool,
+}
+
+impl NeedsKey<'_> {
+    fn verify_with(
+        self,
+        options: &ClerkOptions,
+        key: &VerifyingKey,
+        validation: &verify::TokenValidation,
+    ) -> HeaderVerification {
+        let now = verify::now_ms(options.now());
+        let payload =
+            verify::verify_signature_and_claims(self.jwt, self.alg, key, validation, now)?;
+        let kid = self.kid.as_deref();
+        let cache = &options.token_cache;
+        cache.store(
+            self.ticket,
+            &options.keys,
+            kid,
+            &payload,
+            self.session_kind,
+            now,
+        );
+        Ok(payload)
+    }
+}
+
+/// [`verify_decoded_session_token`] up to the point where it would wait for a key: the whole
+/// verification when the key is at hand (a PEM key, or a JWKS key fetched before).
+fn verify_without_fetch<'t>(
+    options: &ClerkOptions,
+    token: &'t str,
+    decoded: Option<DecodedJwt<'t>>,
+    validation: &verify::TokenValidation,
+) -> Result<HeaderVerification, Box<NeedsKey<'t>>> {
     let cache = &options.token_cache;
     let now = verify::now_ms(options.now());
     let ticket = match cache.lookup(token, &options.keys, validation, now) {
-        Lookup::Hit(result) => return result,
+        Lookup::Hit(result) => return Ok(result),
         Lookup::Miss(ticket) => ticket,
     };
-    let (jwt, alg) = match decoded {
-        Some(jwt) => {
-            verify::check_size(token, validation)?;
-            verify::precheck_decoded(jwt, HeaderType::Jwt)?
-        }
-        None => verify::precheck(token, validation, HeaderType::Jwt)?,
+    let prechecked = match decoded {
+        Some(jwt) => verify::check_size(token, validation)
+            .and_then(|()| verify::precheck_decoded(jwt, HeaderType::Jwt)),
+        None => verify::precheck(token, validation, HeaderType::Jwt),
+    };
+    let (jwt, alg) = match prechecked {
+        Ok(checked) => checked,
+        Err(err) => return Ok(Err(err)),
     };
     let kid = jwt.header_str("kid").map(str::to_owned);
     let session_kind = !is_other_token_kind(&jwt);
-    let key = match options.keys.cached(kid.as_deref()) {
-        Some(key) => key,
-        None => options.keys.resolve(kid.as_deref()).await?,
+    let needs_key = NeedsKey {
+        ticket,
+        jwt,
+        alg,
+        kid,
+        session_kind,
     };
-    let now = verify::now_ms(options.now());
-    let payload = verify::verify_signature_and_claims(jwt, alg, &key, validation, now)?;
-    let kid = kid.as_deref();
-    cache.store(ticket, &options.keys, kid, &payload, session_kind, now);
-    Ok(payload)
+    match options.keys.cached(needs_key.kid.as_deref()) {
+        Some(key) => Ok(needs_key.verify_with(options, &key, validation)),
+        // Boxed: only a key that must be fetched comes this way.
+        None => Err(Box::new(needs_key)),
+    }
 }
 
 pub(crate) fn signed_in_or_invalid(
@@ -662,7 +795,7 @@ async fn cookie_flow(ctx: &Context<'_>) -> Outcome {
 
     // A: a handshake answer (token or nonce) sets the cookies and decides the state.
     if ctx.handshake_nonce().is_some() || ctx.handshake_token().is_some() {
-        match handshake::resolve(ctx).await {
+        match Box::pin(handshake::resolve(ctx)).await {
             Ok(outcome) => return outcome,
             Err(HandshakeFailure::Development(err)) => {
                 // Clerk fails the whole request here; a signed-out state that says why is safer.
@@ -857,7 +990,7 @@ async fn handle_session_token_error(
         && ctx.refresh_token_in_cookie().is_some()
         && ctx.is_get()
     {
-        match handshake::refresh(ctx).await {
+        match Box::pin(handshake::refresh(ctx)).await {
             Ok(refreshed) => {
                 let mut outcome =
                     signed_in_or_invalid(refreshed.payload, &refreshed.token, TokenCarrier::Cookie);

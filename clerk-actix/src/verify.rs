@@ -102,7 +102,12 @@ impl KeySource {
             Self::Pem(key) => Ok(key.clone()),
             // A token without a `kid` cannot name a key; no reason to go to the network for it.
             Self::Jwks(cache) => match kid {
-                Some(kid) => cache.key(kid).await,
+                // The wait for a JWKS fetch is boxed: it is rare, and inline its state would be
+                // carried by every request's future.
+                Some(kid) => match cache.cached(kid) {
+                    Some(key) => Ok(key),
+                    None => Box::pin(cache.key(kid)).await,
+                },
                 None => Err(kid_mismatch("undefined")),
             },
         }
