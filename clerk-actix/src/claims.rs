@@ -478,7 +478,7 @@ impl OrgClaims {
             id: optional_string(org, "id", "o.id")?.map(str::to_owned),
             role: optional_string(org, "rol", "o.rol")?
                 .filter(|role| !role.is_empty())
-                .map(|role| format!("org:{role}")),
+                .map(|role| ["org:", role].concat()),
             slug: optional_string(org, "slg", "o.slg")?.map(str::to_owned),
             permissions: Some(org_permissions(&org_features, permission_names, masks)),
         })
@@ -503,7 +503,8 @@ fn org_permissions(org_features: &[&str], permission_names: &str, masks: &str) -
             continue;
         };
         for (name, _) in names.iter().zip(bits).filter(|(_, bit)| *bit) {
-            granted.push(format!("org:{feature}:{name}"));
+            // One allocation of the exact size (`format!` grows its buffer as it writes).
+            granted.push(["org:", feature, ":", name].concat());
         }
     }
     granted
@@ -512,12 +513,22 @@ fn org_permissions(org_features: &[&str], permission_names: &str, masks: &str) -
 /// The `count` least significant bits of a non-negative decimal of any length, least
 /// significant first, or `None` unless `decimal` is one or more ASCII digits.
 ///
-/// Masks exceed 2^53 once an instance has more than 53 permissions, so they are divided by two
-/// digit by digit instead of being parsed into a machine integer.
+/// Masks exceed 2^53 once an instance has more than 53 permissions. One that fits 64 bits is
+/// read at once; a longer one is divided by two digit by digit.
 fn low_bits_of_decimal(decimal: &str, count: usize) -> Option<Vec<bool>> {
     if decimal.is_empty() || !decimal.bytes().all(|byte| byte.is_ascii_digit()) {
         return None;
     }
+    Some(match decimal.parse::<u64>() {
+        Ok(value) => (0..count)
+            .map(|bit| bit < 64 && value >> bit & 1 == 1)
+            .collect(),
+        Err(_) => low_bits_by_halving(decimal, count),
+    })
+}
+
+/// [`low_bits_of_decimal`] for ASCII digits of any length.
+fn low_bits_by_halving(decimal: &str, count: usize) -> Vec<bool> {
     let mut digits: Vec<u8> = decimal
         .bytes()
         .map(|byte| byte - b'0')
@@ -536,7 +547,7 @@ fn low_bits_of_decimal(decimal: &str, count: usize) -> Option<Vec<bool>> {
         digits.drain(..leading_zeros);
     }
     bits.resize(count, false);
-    Some(bits)
+    bits
 }
 
 #[cfg(test)]
@@ -1105,6 +1116,30 @@ mod tests {
             v2_permissions(" o:a , o:b ", " read , manage ", " 0003 , 00 "),
             sorted(&["org:a:read", "org:a:manage"])
         );
+    }
+
+    #[test]
+    fn masks_that_fit_64_bits_read_as_the_digit_by_digit_division_does() {
+        let mut decimals: Vec<String> = ["0", "1", "000", "007", "255", "4294967296"]
+            .map(String::from)
+            .to_vec();
+        decimals.extend((0..64).flat_map(|bit| {
+            let value = 1u64 << bit;
+            [value - 1, value, value | 1].map(|v| v.to_string())
+        }));
+        decimals.push(u64::MAX.to_string());
+        for decimal in &decimals {
+            for count in [0, 1, 5, 53, 64, 70] {
+                assert_eq!(
+                    low_bits_of_decimal(decimal, count),
+                    Some(low_bits_by_halving(decimal, count)),
+                    "{decimal} {count}"
+                );
+            }
+        }
+        // One past u64::MAX takes the division: bit 64 set, the 64 below clear.
+        let bits = low_bits_of_decimal("18446744073709551616", 66).unwrap();
+        assert_eq!(bits.iter().position(|&bit| bit), Some(64));
     }
 
     #[test]

@@ -6,6 +6,7 @@ use base64::Engine as _;
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::map::Entry;
 use serde_json::{Map, Value};
 
 use crate::error::{TokenErrorReason, TokenVerificationError};
@@ -134,10 +135,13 @@ impl<'de> Deserialize<'de> for UniqueKeyObject {
             fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
                 let mut map = Map::new();
                 while let Some((key, value)) = access.next_entry::<String, Value>()? {
-                    if map.contains_key(&key) {
-                        return Err(de::Error::custom("duplicate key"));
+                    // One search of the map per key, not one to check and one to insert.
+                    match map.entry(key) {
+                        Entry::Vacant(slot) => {
+                            slot.insert(value);
+                        }
+                        Entry::Occupied(_) => return Err(de::Error::custom("duplicate key")),
                     }
-                    map.insert(key, value);
                 }
                 Ok(UniqueKeyObject(map))
             }

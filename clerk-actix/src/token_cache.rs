@@ -38,7 +38,7 @@ use serde_json::{Map, Value};
 
 use crate::claims::SessionClaims;
 use crate::error::{TokenErrorReason, TokenVerificationError};
-use crate::verify::{self, KeySource, TokenValidation};
+use crate::verify::{ClaimTimes, KeySource, TokenValidation};
 
 /// Limits of the verified-token cache of one [`Clerk`](crate::Clerk) configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,8 +108,8 @@ struct Entry {
     kid: Option<Box<str>>,
     /// The key-set generation the token was verified under.
     generation: u64,
-    /// `exp` in milliseconds: after it (plus any skew) the entry is useless.
-    expires_at_ms: f64,
+    /// `exp`, `nbf` and `iat`, checked on every read.
+    times: ClaimTimes,
     /// Read since the eviction hand last passed it (second chance).
     referenced: bool,
     bytes: usize,
@@ -153,7 +153,7 @@ impl Shard {
             else {
                 continue;
             };
-            if entry.referenced && entry.expires_at_ms > now_ms {
+            if entry.referenced && entry.times.expires_at_ms() > now_ms {
                 entry.referenced = false;
                 self.order.push_back(token);
                 continue;
@@ -378,7 +378,7 @@ impl TokenCache {
             shard.misses += 1;
             return miss();
         }
-        if let Err(err) = verify::check_times(entry.claims.raw(), validation, now_ms) {
+        if let Err(err) = entry.times.check(validation, now_ms) {
             if err.reason() == TokenErrorReason::TokenExpired {
                 shard.remove(token);
             }
@@ -419,7 +419,7 @@ impl TokenCache {
         if keys.generation() != generation || !self.seen_before(token) {
             return;
         }
-        let Some(exp_s) = payload.get("exp").and_then(Value::as_f64) else {
+        let Some(times) = ClaimTimes::read(payload) else {
             return;
         };
         let bytes = entry_bytes(token, payload, kid);
@@ -437,7 +437,7 @@ impl TokenCache {
             session_kind,
             kid: kid.map(Box::from),
             generation,
-            expires_at_ms: exp_s * 1000.0,
+            times,
             referenced: false,
             bytes,
         };

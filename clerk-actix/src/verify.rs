@@ -301,13 +301,13 @@ pub(crate) fn check_claims(
 }
 
 /// `exp`, `nbf` and `iat` against the clock, with the configured skew. Runs on every use of a
-/// token, cached or not.
+/// token, cached or not (a cached token through [`ClaimTimes::check`], the same comparisons).
 pub(crate) fn check_times(
     payload: &Map<String, Value>,
     validation: &TokenValidation,
     now_ms: f64,
 ) -> Result<(), TokenVerificationError> {
-    let skew = validation.clock_skew.as_millis() as f64;
+    let clock = Clock::new(validation, now_ms);
     let exp = payload.get("exp");
     let Some(exp_s) = exp.and_then(Value::as_f64) else {
         return Err(TokenVerificationError::new(
@@ -319,16 +319,7 @@ pub(crate) fn check_times(
         )
         .with_action(action::ENSURE_CLERK_JWT));
     };
-    if exp_s * 1000.0 <= now_ms - skew {
-        return Err(TokenVerificationError::new(
-            TokenErrorReason::TokenExpired,
-            format!(
-                "JWT is expired. Expiry date: {}, Current date: {}.",
-                utc_string(exp_s * 1000.0),
-                utc_string(now_ms)
-            ),
-        ));
-    }
+    clock.check_exp(exp_s)?;
     if let Some(nbf) = payload.get("nbf") {
         let Some(nbf_s) = nbf.as_f64() else {
             return Err(TokenVerificationError::new(
@@ -337,16 +328,7 @@ pub(crate) fn check_times(
             )
             .with_action(action::ENSURE_CLERK_JWT));
         };
-        if nbf_s * 1000.0 > now_ms + skew {
-            return Err(TokenVerificationError::new(
-                TokenErrorReason::TokenNotActiveYet,
-                format!(
-                    "JWT cannot be used prior to not before date claim (nbf). Not before date: {}; Current date: {};",
-                    utc_string(nbf_s * 1000.0),
-                    utc_string(now_ms)
-                ),
-            ));
-        }
+        clock.check_nbf(nbf_s)?;
     }
     if let Some(iat) = payload.get("iat") {
         let Some(iat_s) = iat.as_f64() else {
@@ -356,18 +338,113 @@ pub(crate) fn check_times(
             )
             .with_action(action::ENSURE_CLERK_JWT));
         };
-        if iat_s * 1000.0 > now_ms + skew {
+        clock.check_iat(iat_s)?;
+    }
+    Ok(())
+}
+
+/// The time claims of a token that passed [`check_times`] once, read out of its payload so the
+/// verified-token cache re-checks them without looking them up again.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct ClaimTimes {
+    exp_s: f64,
+    nbf_s: Option<f64>,
+    iat_s: Option<f64>,
+}
+
+impl ClaimTimes {
+    /// `None` unless `exp` is a number and `nbf` and `iat` are numbers or absent, which
+    /// [`check_times`] requires.
+    pub(crate) fn read(payload: &Map<String, Value>) -> Option<Self> {
+        let optional = |name: &str| match payload.get(name) {
+            None => Some(None),
+            Some(value) => value.as_f64().map(Some),
+        };
+        Some(Self {
+            exp_s: payload.get("exp")?.as_f64()?,
+            nbf_s: optional("nbf")?,
+            iat_s: optional("iat")?,
+        })
+    }
+
+    /// `exp` in milliseconds.
+    pub(crate) fn expires_at_ms(&self) -> f64 {
+        self.exp_s * 1000.0
+    }
+
+    /// [`check_times`] of the payload these were read from: the same checks, in the same order.
+    pub(crate) fn check(
+        &self,
+        validation: &TokenValidation,
+        now_ms: f64,
+    ) -> Result<(), TokenVerificationError> {
+        let clock = Clock::new(validation, now_ms);
+        clock.check_exp(self.exp_s)?;
+        if let Some(nbf_s) = self.nbf_s {
+            clock.check_nbf(nbf_s)?;
+        }
+        if let Some(iat_s) = self.iat_s {
+            clock.check_iat(iat_s)?;
+        }
+        Ok(())
+    }
+}
+
+/// The current time and the allowed skew, for the time checks.
+struct Clock {
+    now_ms: f64,
+    skew_ms: f64,
+}
+
+impl Clock {
+    fn new(validation: &TokenValidation, now_ms: f64) -> Self {
+        Self {
+            now_ms,
+            skew_ms: validation.clock_skew.as_millis() as f64,
+        }
+    }
+
+    fn check_exp(&self, exp_s: f64) -> Result<(), TokenVerificationError> {
+        if exp_s * 1000.0 <= self.now_ms - self.skew_ms {
+            return Err(TokenVerificationError::new(
+                TokenErrorReason::TokenExpired,
+                format!(
+                    "JWT is expired. Expiry date: {}, Current date: {}.",
+                    utc_string(exp_s * 1000.0),
+                    utc_string(self.now_ms)
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_nbf(&self, nbf_s: f64) -> Result<(), TokenVerificationError> {
+        if nbf_s * 1000.0 > self.now_ms + self.skew_ms {
+            return Err(TokenVerificationError::new(
+                TokenErrorReason::TokenNotActiveYet,
+                format!(
+                    "JWT cannot be used prior to not before date claim (nbf). Not before date: {}; Current date: {};",
+                    utc_string(nbf_s * 1000.0),
+                    utc_string(self.now_ms)
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_iat(&self, iat_s: f64) -> Result<(), TokenVerificationError> {
+        if iat_s * 1000.0 > self.now_ms + self.skew_ms {
             return Err(TokenVerificationError::new(
                 TokenErrorReason::TokenIatInTheFuture,
                 format!(
                     "JWT issued at date claim (iat) is in the future. Issued at date: {}; Current date: {};",
                     utc_string(iat_s * 1000.0),
-                    utc_string(now_ms)
+                    utc_string(self.now_ms)
                 ),
             ));
         }
+        Ok(())
     }
-    Ok(())
 }
 
 fn check_audience(aud: Option<&Value>, audience: &[String]) -> Result<(), TokenVerificationError> {
@@ -462,6 +539,62 @@ mod tests {
     }
 
     const NOW: f64 = 1_666_648_250_000.0;
+
+    #[test]
+    fn claim_times_check_as_check_times_does() {
+        let now_s = NOW / 1000.0;
+        let around = [now_s - 90.0, now_s - 4.0, now_s, now_s + 4.0, now_s + 90.0];
+        let skews = [Duration::ZERO, Duration::from_secs(5)];
+        let mut compared = 0;
+        for exp in around {
+            for nbf in [
+                None,
+                Some(now_s - 90.0),
+                Some(now_s + 4.0),
+                Some(now_s + 90.0),
+            ] {
+                for iat in [
+                    None,
+                    Some(now_s - 90.0),
+                    Some(now_s + 4.0),
+                    Some(now_s + 90.0),
+                ] {
+                    let mut claims = json!({ "exp": exp });
+                    if let Some(nbf) = nbf {
+                        claims["nbf"] = json!(nbf);
+                    }
+                    if let Some(iat) = iat {
+                        claims["iat"] = json!(iat);
+                    }
+                    let claims = payload(claims);
+                    let times = ClaimTimes::read(&claims).expect("numbers");
+                    for clock_skew in skews {
+                        let validation = TokenValidation {
+                            clock_skew,
+                            ..TokenValidation::default()
+                        };
+                        let full = check_times(&claims, &validation, NOW)
+                            .map_err(|err| (err.reason(), err.to_string()));
+                        let cached = times
+                            .check(&validation, NOW)
+                            .map_err(|err| (err.reason(), err.to_string()));
+                        assert_eq!(cached, full, "{claims:?} {clock_skew:?}");
+                        compared += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(compared, 160);
+        // What `check_times` refuses by type is never read into times.
+        for bad in [
+            json!({}),
+            json!({ "exp": "soon" }),
+            json!({ "exp": now_s, "nbf": null }),
+            json!({ "exp": now_s, "iat": "0" }),
+        ] {
+            assert_eq!(ClaimTimes::read(&payload(bad)), None);
+        }
+    }
 
     fn base() -> Value {
         json!({"sub": "user_1", "exp": 1_666_648_310, "iat": 1_666_648_250, "nbf": 1_666_648_240, "azp": "https://a.example"})
