@@ -12,7 +12,7 @@
 # 1000 concurrent requests with a new kid and under a flood of random kids.
 #
 # Needs: wrk (Debian: apt-get install wrk), curl. Tunables (environment): DURATION, CONNECTIONS,
-# WRK_THREADS, ROUNDS, BASE_TOKENS, WARM_TOKENS, DISTINCT_TOTAL, PORT, JWKS_PORT, WORK.
+# WRK_THREADS, ROUNDS, NS_ROUNDS, BASE_TOKENS, WARM_TOKENS, DISTINCT_TOTAL, PORT, JWKS_PORT, WORK.
 # PIN=1 pins the server (and the raw verification) to CPU 0 and wrk to CPU 1 (taskset): the
 # server's capacity on one core, without the load generator competing for it.
 set -euo pipefail
@@ -33,6 +33,7 @@ else
 fi
 CONNECTIONS=${CONNECTIONS:-64}
 ROUNDS=${ROUNDS:-$((SMOKE ? 2 : 5))}
+NS_ROUNDS=${NS_ROUNDS:-$((SMOKE ? 2 : 3))}
 PIN=${PIN:-0}
 if ((PIN)); then
   command -v taskset >/dev/null || { echo "load.sh: PIN=1 needs taskset (util-linux)" >&2; exit 2; }
@@ -78,13 +79,13 @@ if [[ ! -f "$WORK/tokens.txt" || $(wc -l < "$WORK/tokens.txt") -ne $BASE_TOKENS 
   "$BIN/load-helper" setup "$WORK" "$BASE_TOKENS" >&2
 fi
 
-# raw_verify: RSA throughput on the server's cores, printed and kept for the ratios. Measured
-# right before the never-seen-token runs it is compared with: the machine's speed drifts.
+# raw_verify ROUND: RSA throughput on the server's cores, printed and kept for the ratios. Measured
+# in the same round as the never-seen-token runs it is compared with: the machine's speed drifts.
 raw_verify() {
   RAW=$("${SERVER_CPU[@]}" "$BIN/load-helper" raw-verify "$WORK" "$RAW_SECONDS")
-  RAW_PER_S=$(sed -n 's/.*raw_verify_per_s=\([0-9]*\).*/\1/p' <<<"$RAW")
-  FULL_PER_S=$(sed -n 's/.*full_verify_uncached_per_s=\([0-9]*\).*/\1/p' <<<"$RAW")
-  echo "raw verification: $RAW"
+  RPS["raw verification #$1"]=$(sed -n 's/.*raw_verify_per_s=\([0-9]*\).*/\1/p' <<<"$RAW")
+  RPS["full verification #$1"]=$(sed -n 's/.*full_verify_uncached_per_s=\([0-9]*\).*/\1/p' <<<"$RAW")
+  echo "raw verification #$1: $RAW"
 }
 
 start_server() { # env assignments...
@@ -134,6 +135,19 @@ run() {
     "$name" "${RPS[$name]}" "${P50[$name]}" "${P99[$name]}" "${CPU[$name]}" "${NON2XX[$name]}"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
+# median NAME [ROUNDS]: the median req/s of NAME's rounds; median_cpu NAME [ROUNDS]: of its CPU per
+# request; paired NAME BASE [ROUNDS]: the median of the per-round ratios NAME/BASE, then their
+# range in brackets.
+median() {
+  for r in $(seq "${2:-$ROUNDS}"); do echo "${RPS["$1 #$r"]}"; done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+median_cpu() {
+  for r in $(seq "${2:-$ROUNDS}"); do echo "${CPU["$1 #$r"]}"; done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+paired() {
+  for r in $(seq "${3:-$ROUNDS}"); do ratio "${RPS["$1 #$r"]}" "${RPS["$2 #$r"]}"; echo; done | sort -n |
+    awk '{a[NR]=$1} END {printf "%s [%s-%s]", a[int((NR+1)/2)], a[1], a[NR]}'
+}
 
 echo
 echo "== CPU-bound runs: CLERK_JWT_KEY (no network), one worker per core"
@@ -169,15 +183,32 @@ DURATION=$DURATION_SAVED
 # same requests.
 run "bare /healthz, $WARM_TOKENS rotating tokens" /healthz MODE=rotate TOKEN_FILE="$WORK/tokens.txt" COUNT="$WARM_TOKENS"
 run "protected, $WARM_TOKENS distinct (warm)" /api/ping MODE=rotate TOKEN_FILE="$WORK/tokens.txt" COUNT="$WARM_TOKENS"
-raw_verify
-run "bare /healthz, never-seen tokens" /healthz MODE=distinct TOKEN_FILE="$WORK/tokens.txt"
-run "protected, never-seen tokens" /api/ping MODE=distinct TOKEN_FILE="$WORK/tokens.txt"
-SENT=${REQS["protected, never-seen tokens"]}
+# Never-seen tokens against their bound, paired the same way: raw RSA verification, the bare route
+# and the protected route under the same never-seen requests make one round (every other round
+# reversed), NS_ROUNDS times. Each round starts at its own OFFSET in the 1M token strings, so no
+# token reaches the protected route twice.
+never_seen_run() {
+  local offset=$(( ($2 - 1) * 250000 ))
+  case $1 in
+    1) raw_verify "$2" ;;
+    2) run "bare /healthz, never-seen tokens #$2" /healthz MODE=distinct TOKEN_FILE="$WORK/tokens.txt" OFFSET="$offset" ;;
+    3) run "protected, never-seen tokens #$2" /api/ping MODE=distinct TOKEN_FILE="$WORK/tokens.txt" OFFSET="$offset" ;;
+  esac
+}
+for round in $(seq "$NS_ROUNDS"); do
+  order="1 2 3"
+  ((round % 2)) || order="3 2 1"
+  for i in $order; do never_seen_run "$i" "$round"; done
+  # A never-seen request costs at least what the bare route costs for the same request plus one
+  # RSA verification (with the decoding it needs) of the cores' time.
+  RPS["verification bound #$round"]=$(awk -v b="${RPS["bare /healthz, never-seen tokens #$round"]}" \
+    -v r="${RPS["raw verification #$round"]}" 'BEGIN { printf "%.0f", 1 / (1 / b + 1 / r) }')
+done
 RSS_BEFORE_DISTINCT=$(rss_kib VmRSS)
 # Then 1M distinct tokens, each sent twice so every one is stored (and the cache must evict).
 say "sending $DISTINCT_TOTAL distinct tokens, twice each (the cache stores each one)..."
 # wrk always runs for its whole duration (LIMIT only idles the threads): size it from the rate.
-COLD_RPS=${RPS["protected, never-seen tokens"]}
+COLD_RPS=$(median "protected, never-seen tokens" "$NS_ROUNDS")
 DURATION_SAVED=$DURATION
 DURATION=$(( DISTINCT_TOTAL * 2 * 150 / 100 / (COLD_RPS > 0 ? COLD_RPS : 1) + 2 ))
 # RSS every 2 s while they go in: it must level off once the cache is full.
@@ -221,32 +252,16 @@ FETCH_FLOOD=$(($(count) - BEFORE_FLOOD))
 FLOOD_BOUND=$(awk -v d="$FLOOD_SECONDS" 'BEGIN { printf "%d", 1 + int(d / 5) + 1 }')
 stop_server
 
-# median NAME: the median req/s of NAME's rounds; median_cpu NAME: of its CPU per request.
-median() {
-  for r in $(seq "$ROUNDS"); do echo "${RPS["$1 #$r"]}"; done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
-}
-median_cpu() {
-  for r in $(seq "$ROUNDS"); do echo "${CPU["$1 #$r"]}"; done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
-}
-# paired NAME BASE: the median of the per-round ratios NAME/BASE, then their range in brackets.
-paired() {
-  for r in $(seq "$ROUNDS"); do ratio "${RPS["$1 #$r"]}" "${RPS["$2 #$r"]}"; echo; done | sort -n |
-    awk '{a[NR]=$1} END {printf "%s [%s-%s]", a[int((NR+1)/2)], a[1], a[NR]}'
-}
 BARE=$(median "bare /healthz")
 ONE_RPS=$(median "protected /api/ping, one token")
-COLD=${RPS["protected, never-seen tokens"]}
-COLD_BARE=${RPS["bare /healthz, never-seen tokens"]}
-# A request with a never-seen token costs at least what the bare route costs for the same request
-# plus one RSA verification (with the decoding it needs) of the cores' time.
-BOUND=$(awk -v b="$COLD_BARE" -v r="$RAW_PER_S" 'BEGIN { printf "%.0f", 1 / (1 / b + 1 / r) }')
+RAW_PER_S=$(median "raw verification" "$NS_ROUNDS")
 
 echo
 echo "== Summary (medians of $ROUNDS interleaved rounds; per-round range in brackets)"
-echo "raw RSA verification: $RAW_PER_S/s on $("${SERVER_CPU[@]}" nproc) cores; full uncached verification: $FULL_PER_S/s"
+echo "raw RSA verification: $RAW_PER_S/s on $("${SERVER_CPU[@]}" nproc) cores; full uncached verification: $(median "full verification" "$NS_ROUNDS")/s"
 echo "cached verification: $(sed -n 's/.*cached_verify_per_s=\([0-9]*\).*/\1/p' <<<"$RAW")/s; shard lock waits: $(sed -n 's/.*lock_contended=\(.*\)/\1/p' <<<"$RAW")"
 echo "server CPU per request: bare $(median_cpu "bare /healthz") us, bare with the token header $(median_cpu "bare /healthz + token header") us, one token $(median_cpu "protected /api/ping, one token") us, signed out $(median_cpu "signed-out /api/ping (401)") us"
-echo "server CPU per request, never-seen tokens: ${CPU["protected, never-seen tokens"]} us (bare with the same requests ${CPU["bare /healthz, never-seen tokens"]} us)"
+echo "server CPU per request, never-seen tokens: $(median_cpu "protected, never-seen tokens" "$NS_ROUNDS") us (bare with the same requests $(median_cpu "bare /healthz, never-seen tokens" "$NS_ROUNDS") us)"
 echo "one repeated token / bare:                  $(paired "protected /api/ping, one token" "bare /healthz")   (target >= 0.85)"
 echo "one repeated token / bare with same header: $(paired "protected /api/ping, one token" "bare /healthz + token header")"
 echo "/api/me (JSON handler) / bare:              $(paired "protected /api/me, one token" "bare /healthz")"
@@ -254,8 +269,9 @@ echo "signed-out / bare:                          $(paired "signed-out /api/ping
 echo "(medians of the per-round ratios; the ratio of the median req/s: one token / bare $(ratio "$ONE_RPS" "$BARE"))"
 echo "$WARM_TOKENS distinct warm tokens / bare:        $(ratio "${RPS["protected, $WARM_TOKENS distinct (warm)"]}" "$BARE")"
 echo "$WARM_TOKENS distinct warm tokens / bare, same requests: $(ratio "${RPS["protected, $WARM_TOKENS distinct (warm)"]}" "${RPS["bare /healthz, $WARM_TOKENS rotating tokens"]}")"
-echo "never-seen tokens / verification bound:     $(ratio "$COLD" "$BOUND")   (target >= 0.90; bound $BOUND req/s = 1/(1/$COLD_BARE bare, same requests + 1/$RAW_PER_S raw))"
-echo "never-seen tokens / raw RSA alone:          $(ratio "$COLD" "$RAW_PER_S")"
+echo "never-seen tokens / verification bound:     $(paired "protected, never-seen tokens" "verification bound" "$NS_ROUNDS")   (target >= 0.90)"
+echo "  (a round's bound = 1/(1/bare with the same requests + 1/raw RSA); medians: bound $(median "verification bound" "$NS_ROUNDS") req/s, never-seen $COLD_RPS req/s)"
+echo "never-seen tokens / raw RSA alone:          $(paired "protected, never-seen tokens" "raw verification" "$NS_ROUNDS")"
 echo "RSS: $((RSS_BEFORE_DISTINCT / 1024)) MiB before, $((RSS_AFTER / 1024)) MiB after $FILLED distinct tokens (each verified twice, so stored), peak $((PEAK / 1024)) MiB"
 echo "RSS every 2 s meanwhile (MiB): $RSS_SERIES"
 echo "JWKS fetches: $FETCH_COLD for 1000 concurrent requests with a kid never fetched (target 1)"
@@ -267,7 +283,7 @@ echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 fail=0
 check() { if ! eval "$1"; then say "FAILED: $2"; fail=1; fi; }
 check '((ONE_RPS > 0)) && (( ${NON2XX["protected /api/ping, one token #1"]} == 0 ))' "valid token is accepted"
-check '(( ${NON2XX["protected, never-seen tokens"]} == 0 ))' "never-seen valid tokens are accepted"
+check '(( ${NON2XX["protected, never-seen tokens #1"]} == 0 ))' "never-seen valid tokens are accepted"
 check '(( ${NON2XX["(1M distinct tokens, twice each)"]} == 0 ))' "distinct valid tokens are accepted"
 check '(( ${NON2XX["signed-out /api/ping (401) #1"]} == ${REQS["signed-out /api/ping (401) #1"]} ))' "no token is a 401"
 check '(( ${NON2XX["1000 connections, kid never fetched"]} == 0 ))' "JWKS-verified requests succeed"

@@ -276,30 +276,44 @@ async fn debug_output_never_contains_the_token() {
     assert!(!debug.contains(signature));
 }
 
+/// `GET /api/me` behind `ClerkMiddleware`, with a guard rule on `/api/(.*)` when `guarded` (the
+/// middleware's async path) or without any (its synchronous path).
+async fn me_app(
+    clerk: &Clerk,
+    guarded: bool,
+) -> impl actix_web::dev::Service<
+    actix_http::Request,
+    Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+    Error = actix_web::Error,
+> {
+    use clerk_actix::{RequireAuth, RouteMatcher};
+
+    let mut middleware = ClerkMiddleware::new(clerk.clone());
+    if guarded {
+        middleware = middleware.protect(
+            RouteMatcher::new(["/api/(.*)"]).unwrap(),
+            RequireAuth::new(),
+        );
+    }
+    test::init_service(
+        App::new().service(
+            web::scope("/api")
+                .wrap(middleware)
+                .route("/me", web::get().to(me)),
+        ),
+    )
+    .await
+}
+
 #[actix_web::test]
 async fn cached_tokens_are_answered_from_the_cache_with_and_without_guard_rules() {
     use clerk_actix::__fuzz::token_cache_stats;
-    use clerk_actix::{RequireAuth, RouteMatcher};
 
     let key = SigningKey::generate("kid_cached").unwrap();
     let token = SessionToken::new("user_cached").sign(&key);
     for guarded in [false, true] {
         let clerk = clerk(&key);
-        let mut middleware = ClerkMiddleware::new(clerk.clone());
-        if guarded {
-            middleware = middleware.protect(
-                RouteMatcher::new(["/api/(.*)"]).unwrap(),
-                RequireAuth::new(),
-            );
-        }
-        let app = test::init_service(
-            App::new().service(
-                web::scope("/api")
-                    .wrap(middleware)
-                    .route("/me", web::get().to(me)),
-            ),
-        )
-        .await;
+        let app = me_app(&clerk, guarded).await;
         // Stored on its second verification.
         for _ in 0..2 {
             let res = test::call_service(&app, get("/api/me", Some(&token))).await;
@@ -325,7 +339,6 @@ async fn cached_tokens_are_answered_from_the_cache_with_and_without_guard_rules(
 #[actix_web::test]
 async fn header_tokens_are_verified_once_whether_they_pass_or_fail() {
     use clerk_actix::__fuzz::token_cache_stats;
-    use clerk_actix::{RequireAuth, RouteMatcher};
     use std::time::{Duration, SystemTime};
 
     let key = SigningKey::generate("kid_once").unwrap();
@@ -349,21 +362,7 @@ async fn header_tokens_are_verified_once_whether_they_pass_or_fail() {
     ];
     for guarded in [false, true] {
         let clerk = clerk(&key);
-        let mut middleware = ClerkMiddleware::new(clerk.clone());
-        if guarded {
-            middleware = middleware.protect(
-                RouteMatcher::new(["/api/(.*)"]).unwrap(),
-                RequireAuth::new(),
-            );
-        }
-        let app = test::init_service(
-            App::new().service(
-                web::scope("/api")
-                    .wrap(middleware)
-                    .route("/me", web::get().to(me)),
-            ),
-        )
-        .await;
+        let app = me_app(&clerk, guarded).await;
         for (token, status, reason) in &cases {
             let before = token_cache_stats(&clerk);
             let res = test::call_service(&app, get("/api/me", Some(token))).await;
