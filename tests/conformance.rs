@@ -677,6 +677,78 @@ async fn row_12_satellite_non_browser_request() {
     assert!(!out.redirected);
 }
 
+/// Spec §1.5: a satellite checks its sign-in URL against each request's `Origin` (Clerk throws;
+/// here the request is signed out with `unexpected-error` and the problem, and it is logged).
+#[actix_web::test]
+async fn satellite_sign_in_url_is_checked_against_the_origin() {
+    let server = jwks_server();
+    let same_origin =
+        "The signInUrl needs to be on a different origin than your satellite application.";
+    let not_absolute = "The signInUrl needs to have a absolute url format.";
+    let api = |origin: Option<&str>| {
+        let req = api_request();
+        match origin {
+            Some(origin) => req.insert_header(("origin", origin)),
+            None => req,
+        }
+    };
+    let logged = logs::capture();
+    let out = run(
+        satellite_live(&server).build().unwrap(),
+        api(Some("https://primary.dev")),
+    )
+    .await;
+    out.assert("signed-out", Some("unexpected-error"));
+    assert_eq!(out.message(), Some(same_origin));
+    assert_eq!(logged.matching(Level::ERROR, same_origin).len(), 1);
+
+    // Another origin, or none: the usual flow.
+    for origin in [
+        Some("https://satellite.dev"),
+        Some("https://primary.dev:8443"),
+        None,
+    ] {
+        let out = run(satellite_live(&server).build().unwrap(), api(origin)).await;
+        out.assert("signed-out", Some("session-token-and-uat-missing"));
+    }
+
+    // A relative sign-in URL is refused once a request has an `Origin`.
+    let relative = || {
+        satellite_live(&server)
+            .sign_in_url("/sign-in")
+            .build()
+            .unwrap()
+    };
+    let out = run(relative(), api(Some("https://satellite.dev"))).await;
+    out.assert("signed-out", Some("unexpected-error"));
+    assert_eq!(out.message(), Some(not_absolute));
+    run(relative(), api(None))
+        .await
+        .assert("signed-out", Some("session-token-and-uat-missing"));
+
+    // A valid header token does not skip the check (the middleware's synchronous path).
+    let key = signing_key();
+    let satellite = |origin: &str| {
+        let clerk = support::harness::own_key_clerk(key, PK_LIVE, NOW_S)
+            .is_satellite(true)
+            .sign_in_url("https://primary.dev/sign-in")
+            .domain("satellite.dev")
+            .build()
+            .unwrap();
+        let token = SessionToken::new("user_1").issued_at(at(NOW_S)).sign(key);
+        let req = api_request()
+            .insert_header(("authorization", format!("Bearer {token}")))
+            .insert_header(("origin", origin.to_owned()));
+        (clerk, req)
+    };
+    let (clerk, req) = satellite("https://satellite.dev");
+    run(clerk, req).await.assert("signed-in", None);
+    let (clerk, req) = satellite("https://primary.dev");
+    run(clerk, req)
+        .await
+        .assert("signed-out", Some("unexpected-error"));
+}
+
 #[actix_web::test]
 async fn row_13_dev_browser_sync() {
     let server = jwks_server();

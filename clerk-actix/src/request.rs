@@ -459,6 +459,10 @@ pub(crate) fn authenticate_now(clerk: &Clerk, req: &HttpRequest) -> Now {
     let Some(bytes) = header_token_bytes(req.headers()) else {
         return Now::Later(None);
     };
+    // A satellite's per-request check of its sign-in URL comes first (`authenticate_with`).
+    if satellite_sign_in_url_problem(&options, req).is_some() {
+        return Now::Later(None);
+    }
     let now_ms = verify::now_ms(options.now());
     let signed_in = |outcome: Outcome| {
         Now::SignedIn(finish(
@@ -517,6 +521,13 @@ async fn authenticate_with(
     info: &RequestInfo,
     verified: Option<HeaderVerification>,
 ) -> Outcome {
+    if let Some(problem) = satellite_sign_in_url_problem(options, req) {
+        tracing::error!(
+            target: "clerk_actix",
+            "Clerk: {problem} A satellite app's sign-in URL must be an absolute URL on the primary domain's origin."
+        );
+        return Outcome::signed_out(AuthReason::UnexpectedError, problem);
+    }
     let accepts = &options.accepts_token;
     let header = header_token(req.headers());
     if let AcceptsToken::AnyOf(accepted) = accepts {
@@ -556,6 +567,35 @@ async fn authenticate_with(
             }
         },
     }
+}
+
+/// Spec §1.5: a satellite app checks its sign-in URL against the `Origin` of every request that
+/// sends one (unless only M2M tokens are accepted): it must be absolute and on another origin.
+/// Clerk throws here, failing the request with a 500; this signs the request out with
+/// `unexpected-error` and the problem as the message instead (and logs it).
+fn satellite_sign_in_url_problem(
+    options: &ClerkOptions,
+    req: &HttpRequest,
+) -> Option<&'static str> {
+    if !options.is_satellite
+        || matches!(
+            options.accepts_token,
+            AcceptsToken::Only(TokenType::M2mToken)
+        )
+    {
+        return None;
+    }
+    let sign_in_url = options.sign_in_url.as_deref()?;
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .filter(|origin| !origin.is_empty())?;
+    let Ok(sign_in_url) = Url::parse(sign_in_url) else {
+        return Some("The signInUrl needs to have a absolute url format.");
+    };
+    (sign_in_url.origin().ascii_serialization().as_bytes() == origin.as_bytes()).then_some(
+        "The signInUrl needs to be on a different origin than your satellite application.",
+    )
 }
 
 /// Spec §4: the route accepts exactly one kind of machine token.
