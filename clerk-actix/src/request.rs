@@ -24,7 +24,7 @@ use crate::keys::VerifyingKey;
 use crate::machine::{self, AcceptsToken, MachineAuth, machine_token_type};
 use crate::organization_sync::OrganizationSyncTarget;
 use crate::publishable_key::InstanceType;
-use crate::token_cache::{Lookup, MissTicket};
+use crate::token_cache::{HeaderLookup, Lookup, MissTicket};
 use crate::verify::{self, HeaderType};
 
 /// Cookie and query names of Clerk's cookie protocol.
@@ -476,13 +476,14 @@ pub(crate) fn authenticate_now(clerk: &Clerk, req: &HttpRequest) -> Now {
         options
             .token_cache
             .session_claims(bytes, &options.keys, &options.validation, now_ms);
-    if let Some((claims, token)) = cached {
+    if let HeaderLookup::Hit(claims, token) = cached {
         return signed_in(Outcome::signed_in_owned(claims, token));
     }
     // The same token `header_flow` would take, or nothing to do here.
     let HeaderToken::Token(token) = header_token(req.headers()) else {
         return Now::Later(None);
     };
+    let miss = cached.ticket(token);
     // As in `authenticate_with`: a route that takes only session tokens sends every header token
     // to the header flow; with other token kinds accepted, a machine token goes elsewhere.
     let only_sessions = matches!(
@@ -492,7 +493,7 @@ pub(crate) fn authenticate_now(clerk: &Clerk, req: &HttpRequest) -> Now {
     if !only_sessions && machine_token_type(token).is_some() {
         return Now::Later(None);
     }
-    match header_verification_now(&options, token) {
+    match header_verification_now(&options, token, miss) {
         Some(Ok(payload)) => match SessionClaims::from_payload(payload) {
             Ok(claims) => signed_in(Outcome::signed_in(claims, token)),
             // The async path words the error (it takes the payload apart again, rarely).
@@ -673,11 +674,16 @@ enum StepOne<'t> {
 
 /// [`header_flow`]'s verification when it needs no waiting (the key is at hand). `None`: step 1
 /// turned the token away, or its key must be fetched; the async path does that.
-fn header_verification_now(options: &ClerkOptions, token: &str) -> Option<HeaderVerification> {
+/// `miss`: the cache was asked already and does not hold the token.
+fn header_verification_now<'t>(
+    options: &ClerkOptions,
+    token: &'t str,
+    miss: Option<MissTicket<'t>>,
+) -> Option<HeaderVerification> {
     let StepOne::SessionToken(decoded) = header_step_one(token) else {
         return None;
     };
-    verify_without_fetch(options, token, decoded, &options.validation).ok()
+    verify_without_fetch(options, token, decoded, &options.validation, miss).ok()
 }
 
 /// Step 1 of the header flow: an OAuth or M2M JWT, or a category other than session token.
@@ -724,7 +730,7 @@ async fn verify_decoded_session_token<'t>(
             &skewed
         }
     };
-    match verify_without_fetch(options, token, decoded, validation) {
+    match verify_without_fetch(options, token, decoded, validation, None) {
         Ok(verified) => verified,
         Err(needs_key) => {
             let key = options.keys.resolve(needs_key.kid.as_deref()).await?;
@@ -767,18 +773,27 @@ impl NeedsKey<'_> {
 }
 
 /// [`verify_decoded_session_token`] up to the point where it would wait for a key: the whole
-/// verification when the key is at hand (a PEM key, or a JWKS key fetched before).
+/// verification when the key is at hand (a PEM key, or a JWKS key fetched before). `miss`: the
+/// cache was asked already and does not hold the token.
 fn verify_without_fetch<'t>(
     options: &ClerkOptions,
     token: &'t str,
     decoded: Option<DecodedJwt<'t>>,
     validation: &verify::TokenValidation,
+    miss: Option<MissTicket<'t>>,
 ) -> Result<HeaderVerification, Box<NeedsKey<'t>>> {
-    let cache = &options.token_cache;
-    let now = verify::now_ms(options.now());
-    let ticket = match cache.lookup(token, &options.keys, validation, now) {
-        Lookup::Hit(result) => return Ok(result),
-        Lookup::Miss(ticket) => ticket,
+    let ticket = match miss {
+        Some(ticket) => ticket,
+        None => {
+            let now = verify::now_ms(options.now());
+            match options
+                .token_cache
+                .lookup(token, &options.keys, validation, now)
+            {
+                Lookup::Hit(result) => return Ok(result),
+                Lookup::Miss(ticket) => ticket,
+            }
+        }
     };
     let prechecked = match decoded {
         Some(jwt) => verify::check_size(token, validation)

@@ -213,6 +213,29 @@ pub(crate) struct MissTicket<'t> {
     generation: Option<u64>,
 }
 
+/// What [`TokenCache::session_claims`] found for a header token.
+pub(crate) enum HeaderLookup {
+    /// Verified before and valid now: the claims and the token's text.
+    Hit(SessionClaims, String),
+    /// Not in the cache: verify in full. The key-set generation seen before the lookup, for
+    /// [`HeaderLookup::ticket`] (`None`: cache off).
+    Miss(Option<u64>),
+    /// In the cache but not a valid session token now (a time check fails, or not a session
+    /// token): the full path looks it up again to word the answer exactly.
+    Other,
+}
+
+impl HeaderLookup {
+    /// The [`MissTicket`] of a [`HeaderLookup::Miss`] for `token`, the header's bytes as text,
+    /// so its verification does not look the token up a second time.
+    pub(crate) fn ticket(self, token: &str) -> Option<MissTicket<'_>> {
+        match self {
+            Self::Miss(generation) => Some(MissTicket { token, generation }),
+            Self::Hit(..) | Self::Other => None,
+        }
+    }
+}
+
 /// The verified-token cache of one options snapshot (see the module docs).
 pub(crate) struct TokenCache {
     shards: Box<[PaddedShard]>,
@@ -330,25 +353,25 @@ impl TokenCache {
         }
     }
 
-    /// The claims and the token text of a session token in the `Authorization` header that was
-    /// verified before and still holds, skipping decoding and claim parsing too. `token` is the
-    /// header's token as bytes, not yet checked to be text: a match with a stored token is.
-    /// `None`: take the full path (which also gives any error its exact message).
+    /// Looks up a session token in the `Authorization` header, skipping decoding and claim
+    /// parsing on a hit. `token` is the header's token as bytes, not yet checked to be text: a
+    /// match with a stored token is.
     pub(crate) fn session_claims(
         &self,
         token: &[u8],
         keys: &KeySource,
         validation: &TokenValidation,
         now_ms: f64,
-    ) -> Option<(SessionClaims, String)> {
+    ) -> HeaderLookup {
         let claims_and_text = |entry: &Entry| {
             entry
                 .session_kind
                 .then(|| (entry.claims.clone(), String::from(&*entry.key.0)))
         };
         match self.find(token, keys, validation, now_ms, claims_and_text) {
-            Found::Valid(found) => found,
-            _ => None,
+            Found::Valid(Some((claims, text))) => HeaderLookup::Hit(claims, text),
+            Found::Miss(generation) => HeaderLookup::Miss(generation),
+            Found::Valid(None) | Found::TimeError(_) => HeaderLookup::Other,
         }
     }
 
