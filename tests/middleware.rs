@@ -347,6 +347,10 @@ async fn header_tokens_are_verified_once_whether_they_pass_or_fail() {
         .issued_at(SystemTime::now() - Duration::from_secs(3600))
         .sign(&key);
     let forged = SessionToken::new("user_once").sign(&SigningKey::generate("kid_once").unwrap());
+    // Validly signed, but Clerk's claim layout cannot read it (a `v` that is no version).
+    let unreadable = SessionToken::new("user_once")
+        .claim("v", json!("two"))
+        .sign(&key);
     let cases = [
         (&valid, StatusCode::OK, None),
         (
@@ -359,6 +363,7 @@ async fn header_tokens_are_verified_once_whether_they_pass_or_fail() {
             StatusCode::UNAUTHORIZED,
             Some("token-invalid-signature"),
         ),
+        (&unreadable, StatusCode::UNAUTHORIZED, Some("token-invalid")),
     ];
     for guarded in [false, true] {
         let clerk = clerk(&key);

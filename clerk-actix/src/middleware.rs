@@ -201,7 +201,7 @@ where
         Either::Right(Box::pin(async move {
             let (auth, fresh) = match (existing, now) {
                 (Some(auth), _) => (auth, false),
-                (None, Now::SignedIn(auth)) => (auth, true),
+                (None, Now::SignedIn(auth) | Now::SignedOut(auth)) => (auth, true),
                 (None, Now::Later(verified)) => (
                     request::authenticate(&clerk, req.request(), verified).await,
                     true,

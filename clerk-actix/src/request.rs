@@ -436,6 +436,10 @@ impl Outcome {
 pub(crate) enum Now {
     /// Signed in by the session token in the `Authorization` header.
     SignedIn(ClerkAuth),
+    /// Signed out by it, with nothing left to wait for: a verified token whose claims Clerk's
+    /// layout cannot read. (The state carries debug headers, so the middleware's async path
+    /// sends it.)
+    SignedOut(ClerkAuth),
     /// The async path decides; `Some`: the header token's verification, already done.
     Later(Option<HeaderVerification>),
 }
@@ -464,20 +468,20 @@ pub(crate) fn authenticate_now(clerk: &Clerk, req: &HttpRequest) -> Now {
         return Now::Later(None);
     }
     let now_ms = verify::now_ms(options.now());
-    let signed_in = |outcome: Outcome| {
-        Now::SignedIn(finish(
+    let finished = |outcome: Outcome| {
+        finish(
             clerk.clone(),
             &options,
             outcome,
             RequestInfo::from_request(req),
-        ))
+        )
     };
     let cached =
         options
             .token_cache
             .session_claims(bytes, &options.keys, &options.validation, now_ms);
     if let HeaderLookup::Hit(claims, token) = cached {
-        return signed_in(Outcome::signed_in_owned(claims, token));
+        return Now::SignedIn(finished(Outcome::signed_in_owned(claims, token)));
     }
     // The same token `header_flow` would take, or nothing to do here.
     let HeaderToken::Token(token) = header_token(req.headers()) else {
@@ -494,11 +498,13 @@ pub(crate) fn authenticate_now(clerk: &Clerk, req: &HttpRequest) -> Now {
         return Now::Later(None);
     }
     match header_verification_now(&options, token, miss) {
-        Some(Ok(payload)) => match SessionClaims::from_payload(payload) {
-            Ok(claims) => signed_in(Outcome::signed_in(claims, token)),
-            // The async path words the error (it takes the payload apart again, rarely).
-            Err(_) => Now::Later(None),
-        },
+        Some(Ok(payload)) => {
+            let outcome = signed_in_or_invalid(payload, token, TokenCarrier::Header);
+            match outcome.status {
+                AuthStatus::SignedIn => Now::SignedIn(finished(outcome)),
+                _ => Now::SignedOut(finished(outcome)),
+            }
+        }
         verification => Now::Later(verification),
     }
 }
