@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use crate::authorization::{self, AuthorizationFacts, Has};
+use crate::payload::{Payload, RawJson};
 
 /// Why the payload of a verified session token cannot be read as a Clerk session.
 ///
@@ -132,7 +133,7 @@ impl SessionStatus {
 pub struct SessionClaims(Arc<DecodedClaims>);
 
 struct DecodedClaims {
-    raw: Map<String, Value>,
+    raw: RawJson,
     version: u8,
     user_id: String,
     session_id: Option<String>,
@@ -142,6 +143,11 @@ struct DecodedClaims {
     org_slug: Option<String>,
     org_permissions: Option<Vec<String>>,
     factor_verification_age: Option<[i64; 2]>,
+    /// `act` when not `null`.
+    actor: Option<Value>,
+    /// `fea` and `pla` when strings (`has()` reads them).
+    features: Option<String>,
+    plans: Option<String>,
 }
 
 impl SessionClaims {
@@ -158,7 +164,13 @@ impl SessionClaims {
     /// # Ok::<(), serde_json::Error>(())
     /// ```
     pub fn from_payload(payload: Map<String, Value>) -> Result<Self, ClaimsError> {
-        let user_id = match payload.get("sub") {
+        Self::from_verified(Payload::from_map(payload))
+    }
+
+    /// [`Self::from_payload`] of a payload as decoded: the claims read here are moved out of
+    /// it, and the rest stays text until [`Self::raw`] is called.
+    pub(crate) fn from_verified(mut payload: Payload) -> Result<Self, ClaimsError> {
+        let user_id = match payload.take("sub") {
             None | Some(Value::Null) => return Err(ClaimsError::Missing { claim: "sub" }),
             Some(Value::String(sub)) if sub.is_empty() => {
                 return Err(ClaimsError::Malformed {
@@ -166,19 +178,26 @@ impl SessionClaims {
                     problem: "empty user id",
                 });
             }
-            Some(Value::String(sub)) => sub.clone(),
+            Some(Value::String(sub)) => sub,
             Some(_) => return Err(ClaimsError::WrongType { claim: "sub" }),
         };
-        let session_id = optional_string(&payload, "sid", "sid")?.map(str::to_owned);
+        let session_id = owned_string(payload.take("sid"), "sid")?;
         let session_status =
-            optional_string(&payload, "sts", "sts")?.map(SessionStatus::from_claim);
+            optional_string(payload.get("sts"), "sts")?.map(SessionStatus::from_claim);
         let version = token_version(payload.get("v"))?;
         let org = if version == 2 {
-            OrgClaims::from_v2(&payload)?
+            OrgClaims::from_v2(&mut payload)?
         } else {
-            OrgClaims::from_v1(&payload)?
+            OrgClaims::from_v1(&mut payload)?
         };
         let factor_verification_age = factor_verification_age(payload.get("fva"));
+        let string = |claim| match claim {
+            Some(Value::String(text)) => Some(text),
+            _ => None,
+        };
+        let features = string(payload.take("fea"));
+        let plans = string(payload.take("pla"));
+        let actor = payload.take("act").filter(|act| !act.is_null());
         Ok(Self(Arc::new(DecodedClaims {
             version,
             user_id,
@@ -189,8 +208,21 @@ impl SessionClaims {
             org_slug: org.slug,
             org_permissions: org.permissions,
             factor_verification_age,
-            raw: payload,
+            actor,
+            features,
+            plans,
+            raw: payload.into_raw(),
         })))
+    }
+
+    /// An estimate of the heap these claims hold, for the verified-token cache's bound.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.0.raw.heap_bytes()
+    }
+
+    /// The payload these claims were read from, its checked claims parsed again.
+    pub(crate) fn to_payload(&self) -> Payload {
+        self.0.raw.to_payload()
     }
 
     /// The signed-in user's id (`sub`).
@@ -239,7 +271,7 @@ impl SessionClaims {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn actor(&self) -> Option<&Value> {
-        self.0.raw.get("act").filter(|act| !act.is_null())
+        self.0.actor.as_ref()
     }
 
     /// The active organization's id.
@@ -327,7 +359,7 @@ impl SessionClaims {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn raw(&self) -> &Map<String, Value> {
-        &self.0.raw
+        self.0.raw.map()
     }
 
     /// Clerk's `has()`: whether this session satisfies every requirement of `check`.
@@ -347,8 +379,8 @@ impl SessionClaims {
             org_id: claims.org_id.as_deref(),
             org_role: claims.org_role.as_deref(),
             org_permissions: claims.org_permissions.as_deref(),
-            features: claims.raw.get("fea").and_then(Value::as_str),
-            plans: claims.raw.get("pla").and_then(Value::as_str),
+            features: claims.features.as_deref(),
+            plans: claims.plans.as_deref(),
             factor_verification_age: claims.factor_verification_age,
         };
         authorization::is_authorized(&facts, check)
@@ -371,11 +403,19 @@ impl fmt::Debug for SessionClaims {
 
 /// A string claim that may be absent or `null`.
 fn optional_string<'a>(
-    object: &'a Map<String, Value>,
-    key: &str,
+    value: Option<&'a Value>,
     claim: &'static str,
 ) -> Result<Option<&'a str>, ClaimsError> {
-    match object.get(key) {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(value)) => Ok(Some(value)),
+        Some(_) => Err(ClaimsError::WrongType { claim }),
+    }
+}
+
+/// [`optional_string`] of a claim moved out of its payload.
+fn owned_string(value: Option<Value>, claim: &'static str) -> Result<Option<String>, ClaimsError> {
+    match value {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(value)) => Ok(Some(value)),
         Some(_) => Err(ClaimsError::WrongType { claim }),
@@ -433,13 +473,16 @@ struct OrgClaims {
 }
 
 impl OrgClaims {
-    fn from_v1(payload: &Map<String, Value>) -> Result<Self, ClaimsError> {
-        let permissions = match payload.get("org_permissions") {
+    fn from_v1(payload: &mut Payload) -> Result<Self, ClaimsError> {
+        let permissions = match payload.take("org_permissions") {
             None | Some(Value::Null) => None,
             Some(Value::Array(items)) => Some(
                 items
-                    .iter()
-                    .map(|item| item.as_str().map(str::to_owned))
+                    .into_iter()
+                    .map(|item| match item {
+                        Value::String(permission) => Some(permission),
+                        _ => None,
+                    })
                     .collect::<Option<Vec<_>>>()
                     .ok_or(ClaimsError::WrongType {
                         claim: "org_permissions",
@@ -452,35 +495,36 @@ impl OrgClaims {
             }
         };
         Ok(Self {
-            id: optional_string(payload, "org_id", "org_id")?.map(str::to_owned),
-            role: optional_string(payload, "org_role", "org_role")?.map(str::to_owned),
-            slug: optional_string(payload, "org_slug", "org_slug")?.map(str::to_owned),
+            id: owned_string(payload.take("org_id"), "org_id")?,
+            role: owned_string(payload.take("org_role"), "org_role")?,
+            slug: owned_string(payload.take("org_slug"), "org_slug")?,
             permissions,
         })
     }
 
-    fn from_v2(payload: &Map<String, Value>) -> Result<Self, ClaimsError> {
-        let org = match payload.get("o") {
+    fn from_v2(payload: &mut Payload) -> Result<Self, ClaimsError> {
+        let mut org = match payload.take("o") {
             None | Some(Value::Null) => return Ok(Self::default()),
             Some(Value::Object(org)) => org,
             Some(_) => return Err(ClaimsError::WrongType { claim: "o" }),
         };
-        let features = optional_string(payload, "fea", "fea")?.unwrap_or_default();
+        let features = optional_string(payload.get("fea"), "fea")?.unwrap_or_default();
         let org_features = authorization::split_by_scope(features)
             .map_err(|_| ClaimsError::Malformed {
                 claim: "fea",
                 problem: "an element has no `scope:` prefix",
             })?
             .org;
-        let permission_names = optional_string(org, "per", "o.per")?.unwrap_or_default();
-        let masks = optional_string(org, "fpm", "o.fpm")?.unwrap_or_default();
+        let permission_names = optional_string(org.get("per"), "o.per")?.unwrap_or_default();
+        let masks = optional_string(org.get("fpm"), "o.fpm")?.unwrap_or_default();
+        let permissions = org_permissions(&org_features, permission_names, masks);
         Ok(Self {
-            id: optional_string(org, "id", "o.id")?.map(str::to_owned),
-            role: optional_string(org, "rol", "o.rol")?
+            id: owned_string(org.remove("id"), "o.id")?,
+            role: optional_string(org.get("rol"), "o.rol")?
                 .filter(|role| !role.is_empty())
                 .map(|role| ["org:", role].concat()),
-            slug: optional_string(org, "slg", "o.slg")?.map(str::to_owned),
-            permissions: Some(org_permissions(&org_features, permission_names, masks)),
+            slug: owned_string(org.remove("slg"), "o.slg")?,
+            permissions: Some(permissions),
         })
     }
 }

@@ -473,7 +473,7 @@ impl ClerkBuilder {
     }
 
     /// Bounds of the verified-token cache: at most `max_entries` tokens and about `max_bytes` of
-    /// memory (defaults 16 384 and 64 MiB; a typical session token takes about 3.3 KiB); `0`
+    /// memory (defaults 16 384 and 64 MiB; a typical session token takes about 3.5 KiB); `0`
     /// entries turns the cache off.
     ///
     /// A session token that passed full verification twice is remembered (the full token,

@@ -8,6 +8,7 @@ use crate::cookies::Cookies;
 use crate::crypto::{self, SignatureCheck};
 use crate::jwt::DecodedJwt;
 use crate::keys::VerifyingKey;
+use crate::payload::Payload;
 use crate::verify::{self, HeaderType, TokenValidation};
 use crate::{TokenErrorReason, TokenVerificationError};
 
@@ -15,7 +16,7 @@ use crate::{TokenErrorReason, TokenVerificationError};
 pub fn decode_token(token: &str) -> Option<(Map<String, Value>, Map<String, Value>)> {
     DecodedJwt::decode(token)
         .ok()
-        .map(|jwt| (jwt.header, jwt.payload))
+        .map(|jwt| (jwt.header.into_map(), jwt.payload.into_map()))
 }
 
 /// The checks a session token passes before any key is looked up (default validation).
@@ -29,7 +30,8 @@ pub fn check_claims(
     validation: &TokenValidation,
     now_ms: f64,
 ) -> Result<(), TokenErrorReason> {
-    verify::check_claims(payload, validation, now_ms).map_err(|e| e.reason())
+    let payload = Payload::from_map(payload.clone());
+    verify::check_claims(&payload, validation, now_ms).map_err(|e| e.reason())
 }
 
 fn jar(header: &str) -> Cookies<'_> {
@@ -77,7 +79,9 @@ pub async fn verify_session_token(
     token: &str,
 ) -> Result<Map<String, Value>, TokenVerificationError> {
     let options = clerk.options_arc();
-    crate::request::verify_session_token(&options, token).await
+    crate::request::verify_session_token(&options, token)
+        .await
+        .map(Payload::into_map)
 }
 
 /// Counters of `clerk`'s verified-token cache.

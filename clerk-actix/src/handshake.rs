@@ -16,6 +16,7 @@ use crate::jwks::BAPI_VERSION;
 use crate::jwt::{DecodedJwt, category};
 use crate::models::{SensitiveString, SessionRefresh};
 use crate::organization_sync::OrganizationSyncTarget;
+use crate::payload::Payload;
 use crate::publishable_key::InstanceType;
 use crate::request::{Context, Outcome, names, verify_session_token_with};
 use crate::verify::{self, HeaderType};
@@ -227,7 +228,7 @@ async fn verify_handshake_token(
 
 /// A successful refresh: the new token's verified claims and the cookies to set.
 pub(crate) struct Refreshed {
-    pub(crate) payload: serde_json::Map<String, Value>,
+    pub(crate) payload: Payload,
     pub(crate) token: String,
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
 }

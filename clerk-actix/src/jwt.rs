@@ -5,11 +5,10 @@ use std::fmt;
 use base64::Engine as _;
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
-use serde_json::map::Entry;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::error::{TokenErrorReason, TokenVerificationError};
+use crate::payload::{Header, JsonObject, Layout, Payload};
 
 /// JWT `cat` header values Clerk uses to tell token categories apart.
 pub(crate) mod category {
@@ -30,8 +29,8 @@ const BASE64URL_LOOSE: GeneralPurpose = GeneralPurpose::new(
 pub(crate) struct DecodedJwt<'t> {
     /// `<header>.<payload>`, the bytes the signature covers.
     pub(crate) signing_input: &'t str,
-    pub(crate) header: Map<String, Value>,
-    pub(crate) payload: Map<String, Value>,
+    pub(crate) header: Header,
+    pub(crate) payload: Payload,
     pub(crate) signature: Vec<u8>,
 }
 
@@ -114,40 +113,8 @@ impl<'t> DecodedJwt<'t> {
 
 /// Base64url-decodes one segment and parses it as a JSON object, rejecting duplicate keys
 /// (a duplicate claim is ambiguous: two parsers could each see a different value).
-fn decode_object(segment: &str) -> Option<Map<String, Value>> {
-    let bytes = BASE64URL_LOOSE.decode(segment).ok()?;
-    let mut de = serde_json::Deserializer::from_slice(&bytes);
-    let object = UniqueKeyObject::deserialize(&mut de).ok()?;
-    de.end().ok()?;
-    Some(object.0)
-}
-
-struct UniqueKeyObject(Map<String, Value>);
-
-impl<'de> Deserialize<'de> for UniqueKeyObject {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ObjectVisitor;
-        impl<'de> Visitor<'de> for ObjectVisitor {
-            type Value = UniqueKeyObject;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object without duplicate keys")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
-                let mut map = Map::new();
-                while let Some((key, value)) = access.next_entry::<String, Value>()? {
-                    // One search of the map per key, not one to check and one to insert.
-                    match map.entry(key) {
-                        Entry::Vacant(slot) => {
-                            slot.insert(value);
-                        }
-                        Entry::Occupied(_) => return Err(de::Error::custom("duplicate key")),
-                    }
-                }
-                Ok(UniqueKeyObject(map))
-            }
-        }
-        deserializer.deserialize_map(ObjectVisitor)
-    }
+fn decode_object<L: Layout>(segment: &str) -> Option<JsonObject<L>> {
+    JsonObject::parse(BASE64URL_LOOSE.decode(segment).ok()?)
 }
 
 /// Clerk's `isJwtFormat`: three non-empty base64url segments.
@@ -189,7 +156,7 @@ mod tests {
         );
         let jwt = DecodedJwt::decode(&token).unwrap();
         assert_eq!(jwt.header_str("kid"), Some("k"));
-        assert_eq!(jwt.payload["sub"], "user_1");
+        assert_eq!(jwt.payload.get("sub").unwrap(), "user_1");
         assert_eq!(jwt.signature, b"sig");
         assert!(token.starts_with(jwt.signing_input));
         assert_eq!(jwt.signing_input.matches('.').count(), 1);

@@ -76,6 +76,7 @@ mod middleware_hooks;
 pub mod models;
 mod name_rules;
 mod organization_sync;
+mod payload;
 mod protect;
 mod publishable_key;
 mod redirect;

@@ -242,7 +242,8 @@ async fn verify_jwt(options: &ClerkOptions, token: &str) -> Result<MachineAuth, 
         &validation,
         verify::now_ms(options.now()),
     )
-    .map_err(failed)?;
+    .map_err(failed)?
+    .into_map();
     let string = |name: &str| payload.get(name).and_then(Value::as_str).map(str::to_owned);
     let split = |s: &str| {
         s.split(' ')

@@ -23,6 +23,7 @@ use crate::jwt::DecodedJwt;
 use crate::keys::VerifyingKey;
 use crate::machine::{self, AcceptsToken, MachineAuth, machine_token_type};
 use crate::organization_sync::OrganizationSyncTarget;
+use crate::payload::Payload;
 use crate::publishable_key::InstanceType;
 use crate::token_cache::{HeaderLookup, Lookup, MissTicket};
 use crate::verify::{self, HeaderType};
@@ -295,7 +296,7 @@ impl<'r> Context<'r> {
         let suffixed_claims = (!suffixed_session.is_empty())
             .then(|| decode_payload(&suffixed_session))
             .flatten();
-        let iat_of = |claims: Option<&serde_json::Map<String, Value>>| {
+        let iat_of = |claims: Option<&Payload>| {
             claims
                 .and_then(|c| c.get("iat"))
                 .and_then(Value::as_f64)
@@ -326,7 +327,7 @@ impl<'r> Context<'r> {
     }
 }
 
-fn decode_payload(token: &str) -> Option<serde_json::Map<String, Value>> {
+fn decode_payload(token: &str) -> Option<Payload> {
     DecodedJwt::decode(token).ok().map(|jwt| jwt.payload)
 }
 
@@ -445,7 +446,7 @@ pub(crate) enum Now {
 }
 
 /// The result of verifying the `Authorization` header's session token (`verifyToken`).
-pub(crate) type HeaderVerification = Result<serde_json::Map<String, Value>, TokenVerificationError>;
+pub(crate) type HeaderVerification = Result<Payload, TokenVerificationError>;
 
 /// Authenticates `req` without waiting when its `Authorization` header carries a session token
 /// that verifies with a key at hand: the path of nearly every API request. A token in the
@@ -702,7 +703,7 @@ fn is_other_token_kind(jwt: &DecodedJwt<'_>) -> bool {
 pub(crate) async fn verify_session_token(
     options: &ClerkOptions,
     token: &str,
-) -> Result<serde_json::Map<String, Value>, TokenVerificationError> {
+) -> Result<Payload, TokenVerificationError> {
     verify_session_token_with(options, token, None).await
 }
 
@@ -713,7 +714,7 @@ pub(crate) async fn verify_session_token_with(
     options: &ClerkOptions,
     token: &str,
     clock_skew: Option<std::time::Duration>,
-) -> Result<serde_json::Map<String, Value>, TokenVerificationError> {
+) -> Result<Payload, TokenVerificationError> {
     verify_decoded_session_token(options, token, None, clock_skew).await
 }
 
@@ -724,7 +725,7 @@ async fn verify_decoded_session_token<'t>(
     token: &'t str,
     decoded: Option<DecodedJwt<'t>>,
     clock_skew: Option<std::time::Duration>,
-) -> Result<serde_json::Map<String, Value>, TokenVerificationError> {
+) -> Result<Payload, TokenVerificationError> {
     let skewed;
     let validation = match clock_skew {
         None => &options.validation,
@@ -827,11 +828,11 @@ fn verify_without_fetch<'t>(
 }
 
 pub(crate) fn signed_in_or_invalid(
-    payload: serde_json::Map<String, Value>,
+    payload: Payload,
     token: &str,
     carrier: TokenCarrier,
 ) -> Outcome {
-    match SessionClaims::from_payload(payload) {
+    match SessionClaims::from_verified(payload) {
         Ok(claims) => Outcome::signed_in(claims, token),
         // Upstream throws here (a 500); a token whose claims cannot be read is treated as invalid.
         Err(err) => Outcome::signed_out(

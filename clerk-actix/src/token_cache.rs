@@ -34,10 +34,9 @@ use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
-use serde_json::{Map, Value};
-
 use crate::claims::SessionClaims;
 use crate::error::{TokenErrorReason, TokenVerificationError};
+use crate::payload::Payload;
 use crate::verify::{ClaimTimes, KeySource, TokenValidation};
 
 /// Limits of the verified-token cache of one [`Clerk`](crate::Clerk) configuration.
@@ -53,7 +52,7 @@ impl Default for TokenCacheLimits {
     fn default() -> Self {
         Self {
             max_entries: 16_384,
-            // About 3.3 KiB per entry for a typical session token (the token, its decoded claims
+            // About 3.5 KiB per entry for a typical session token (the token, its decoded claims
             // and bookkeeping), so the entry bound is the one that binds.
             max_bytes: 64 << 20,
         }
@@ -192,7 +191,7 @@ pub(crate) struct TokenCacheStats {
 /// What a lookup found.
 pub(crate) enum Lookup<'t> {
     /// A stored verification that still holds: the result to return.
-    Hit(Result<Map<String, Value>, TokenVerificationError>),
+    Hit(Result<Payload, TokenVerificationError>),
     /// Verify in full, then hand the ticket to [`TokenCache::store`].
     Miss(MissTicket<'t>),
 }
@@ -345,7 +344,7 @@ impl TokenCache {
         validation: &TokenValidation,
         now_ms: f64,
     ) -> Lookup<'t> {
-        let payload = |entry: &Entry| entry.claims.raw().clone();
+        let payload = |entry: &Entry| entry.claims.to_payload();
         match self.find(token.as_bytes(), keys, validation, now_ms, payload) {
             Found::Valid(payload) => Lookup::Hit(Ok(payload)),
             Found::TimeError(err) => Lookup::Hit(Err(err)),
@@ -427,7 +426,7 @@ impl TokenCache {
         ticket: MissTicket<'_>,
         keys: &KeySource,
         kid: Option<&str>,
-        payload: &Map<String, Value>,
+        payload: &Payload,
         session_kind: bool,
         now_ms: f64,
     ) {
@@ -445,14 +444,14 @@ impl TokenCache {
         let Some(times) = ClaimTimes::read(payload) else {
             return;
         };
-        let bytes = entry_bytes(token, payload, kid);
+        // Claims Clerk's layout cannot read are rare and never cached: the full path reports them.
+        let Ok(claims) = SessionClaims::from_verified(payload.clone()) else {
+            return;
+        };
+        let bytes = entry_bytes(token, &claims, kid);
         if bytes > self.max_bytes_per_shard {
             return;
         }
-        // Claims Clerk's layout cannot read are rare and never cached: the full path reports them.
-        let Ok(claims) = SessionClaims::from_payload(payload.clone()) else {
-            return;
-        };
         let key = TokenKey(Arc::from(token));
         let entry = Entry {
             key: key.clone(),
@@ -499,25 +498,12 @@ impl TokenCache {
     }
 }
 
-/// An estimate of the heap an entry holds: the token, its claims as stored in a
-/// `serde_json::Map` (a B-tree: about 64 bytes of node per claim, plus strings) and decoded by
-/// `SessionClaims` (a quarter more), and the fixed bookkeeping.
-fn entry_bytes(token: &str, payload: &Map<String, Value>, kid: Option<&str>) -> usize {
-    fn value_bytes(value: &Value) -> usize {
-        match value {
-            Value::String(s) => s.len() + 16,
-            Value::Array(items) => items.len() * 32 + items.iter().map(value_bytes).sum::<usize>(),
-            Value::Object(map) => map_bytes(map),
-            Value::Null | Value::Bool(_) | Value::Number(_) => 0,
-        }
-    }
-    fn map_bytes(map: &Map<String, Value>) -> usize {
-        map.iter()
-            .map(|(key, value)| 64 + key.len() + 16 + value_bytes(value))
-            .sum()
-    }
+/// An estimate of the heap an entry holds: the token, its claims (as text, and as the map
+/// `SessionClaims::raw` may build while the entry is held) and as decoded by `SessionClaims`
+/// (a quarter more), and the fixed bookkeeping.
+fn entry_bytes(token: &str, claims: &SessionClaims, kid: Option<&str>) -> usize {
     const FIXED: usize = size_of::<Entry>() + 2 * size_of::<TokenKey>() + 256;
-    let claims = map_bytes(payload);
+    let claims = claims.heap_bytes();
     FIXED + token.len() + 16 + claims + claims / 4 + kid.map_or(0, |kid| kid.len() + 16)
 }
 
@@ -534,12 +520,10 @@ mod tests {
         KeySource::Pem(VerifyingKey::from_pem(pem).expect("fixture PEM"))
     }
 
-    fn payload(exp_s: f64) -> Map<String, Value> {
-        match json!({"sub": "user_1", "exp": exp_s, "iat": NOW_MS / 1000.0 - 10.0, "sid": "sess_1"})
-        {
-            Value::Object(map) => map,
-            _ => unreachable!(),
-        }
+    fn payload(exp_s: f64) -> Payload {
+        let claims =
+            json!({"sub": "user_1", "exp": exp_s, "iat": NOW_MS / 1000.0 - 10.0, "sid": "sess_1"});
+        Payload::parse(claims.to_string().into_bytes()).expect("an object")
     }
 
     /// Verifies `token` twice (a token is admitted on its second verification).

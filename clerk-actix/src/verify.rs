@@ -3,13 +3,14 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::crypto::{RsaAlgorithm, SignatureCheck};
 use crate::error::{TokenErrorReason, TokenVerificationError, action};
 use crate::jwks::{JwksCache, kid_mismatch};
 use crate::jwt::{DecodedJwt, category, js_stringify};
 use crate::keys::VerifyingKey;
+use crate::payload::Payload;
 
 /// What a session token must satisfy, beyond its signature.
 ///
@@ -258,7 +259,7 @@ pub(crate) fn verify_signature_and_claims(
     key: &VerifyingKey,
     validation: &TokenValidation,
     now_ms: f64,
-) -> Result<Map<String, Value>, TokenVerificationError> {
+) -> Result<Payload, TokenVerificationError> {
     verify_signature(&jwt, alg, key)?;
     let payload = jwt.payload;
     check_claims(&payload, validation, now_ms)?;
@@ -266,7 +267,7 @@ pub(crate) fn verify_signature_and_claims(
 }
 
 pub(crate) fn check_claims(
-    payload: &Map<String, Value>,
+    payload: &Payload,
     validation: &TokenValidation,
     now_ms: f64,
 ) -> Result<(), TokenVerificationError> {
@@ -303,7 +304,7 @@ pub(crate) fn check_claims(
 /// `exp`, `nbf` and `iat` against the clock, with the configured skew. Runs on every use of a
 /// token, cached or not (a cached token through [`ClaimTimes::check`], the same comparisons).
 pub(crate) fn check_times(
-    payload: &Map<String, Value>,
+    payload: &Payload,
     validation: &TokenValidation,
     now_ms: f64,
 ) -> Result<(), TokenVerificationError> {
@@ -355,7 +356,7 @@ pub(crate) struct ClaimTimes {
 impl ClaimTimes {
     /// `None` unless `exp` is a number and `nbf` and `iat` are numbers or absent, which
     /// [`check_times`] requires.
-    pub(crate) fn read(payload: &Map<String, Value>) -> Option<Self> {
+    pub(crate) fn read(payload: &Payload) -> Option<Self> {
         let optional = |name: &str| match payload.get(name) {
             None => Some(None),
             Some(value) => value.as_f64().map(Some),
@@ -531,11 +532,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn payload(value: Value) -> Map<String, Value> {
-        match value {
-            Value::Object(map) => map,
-            _ => unreachable!(),
-        }
+    fn payload(value: Value) -> Payload {
+        Payload::parse(value.to_string().into_bytes()).expect("a JSON object")
     }
 
     const NOW: f64 = 1_666_648_250_000.0;
@@ -566,6 +564,7 @@ mod tests {
                     if let Some(iat) = iat {
                         claims["iat"] = json!(iat);
                     }
+                    let text = claims.to_string();
                     let claims = payload(claims);
                     let times = ClaimTimes::read(&claims).expect("numbers");
                     for clock_skew in skews {
@@ -578,7 +577,7 @@ mod tests {
                         let cached = times
                             .check(&validation, NOW)
                             .map_err(|err| (err.reason(), err.to_string()));
-                        assert_eq!(cached, full, "{claims:?} {clock_skew:?}");
+                        assert_eq!(cached, full, "{text} {clock_skew:?}");
                         compared += 1;
                     }
                 }
