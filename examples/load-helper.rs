@@ -134,8 +134,8 @@ fn raw_verify(dir: &Path, seconds: f64) -> Result<()> {
     );
     let threads = std::thread::available_parallelism().map_or(2, usize::from);
     let budget = Duration::from_secs_f64(seconds);
-    // 1. RSA alone (with the token decoding it needs); 2. the library's full verification with
-    // the verified-token cache off, i.e. what a request with a token never seen before costs.
+    // 1. RSA alone (with the signature's base64url decoding, no JSON); 2. the library's full
+    // verification with the verified-token cache off: what a token never seen before costs.
     let raw = run_threads(threads, budget, {
         let (pem, tokens) = (pem.clone(), Arc::clone(&tokens));
         move || {

@@ -220,11 +220,6 @@ impl SessionClaims {
         self.0.raw.heap_bytes()
     }
 
-    /// The payload these claims were read from, its checked claims parsed again.
-    pub(crate) fn to_payload(&self) -> Payload {
-        self.0.raw.to_payload()
-    }
-
     /// The signed-in user's id (`sub`).
     ///
     /// ```
@@ -461,6 +456,31 @@ fn factor_age(value: &Value) -> Option<i64> {
     // Ages are compared as `after_minutes > age` with a whole `after_minutes`, which has the
     // same answer for `age` and `floor(age)` when `age >= 0`; the cast saturates huge ages.
     (minutes.is_finite() && minutes >= 0.0).then_some(minutes.floor() as i64)
+}
+
+/// A session token that passed verification: its payload as decoded, or, from the verified-token
+/// cache, the claims decoded when it was first verified.
+pub(crate) enum Verified {
+    Decoded(Payload),
+    Cached(SessionClaims),
+}
+
+impl Verified {
+    /// Whether the payload has the claim `name`.
+    pub(crate) fn contains_key(&self, name: &str) -> bool {
+        match self {
+            Self::Decoded(payload) => payload.contains_key(name),
+            Self::Cached(claims) => claims.raw().contains_key(name),
+        }
+    }
+
+    /// The session's claims in Clerk's layout.
+    pub(crate) fn into_claims(self) -> Result<SessionClaims, ClaimsError> {
+        match self {
+            Self::Decoded(payload) => SessionClaims::from_verified(payload),
+            Self::Cached(claims) => Ok(claims),
+        }
+    }
 }
 
 /// The active organization, however the token version encodes it.

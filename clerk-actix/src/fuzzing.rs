@@ -60,28 +60,41 @@ impl RawVerifier {
         VerifyingKey::from_pem(pem).ok().map(Self)
     }
 
-    /// Whether `token`'s RS256 signature verifies (decoding included, claims not checked).
+    /// Whether `token`'s RS256 signature verifies: the token split at its last dot, the
+    /// signature base64url-decoded and checked. Nothing else (no JSON, no claims): the work
+    /// every verification of a never-seen token must do.
     pub fn signature_ok(&self, token: &str) -> bool {
-        let Ok(jwt) = DecodedJwt::decode(token) else {
+        let Some((signing_input, signature)) = token.rsplit_once('.') else {
+            return false;
+        };
+        let Some(signature) = crate::jwt::decode_segment(signature) else {
             return false;
         };
         self.0.key.verify(
             crypto::RsaAlgorithm::Rs256,
-            jwt.signing_input.as_bytes(),
-            &jwt.signature,
+            signing_input.as_bytes(),
+            &signature,
         ) == Ok(SignatureCheck::Valid)
     }
 }
 
-/// The library's own session token verification for `clerk` (through its verified-token cache).
+/// The library's own session token verification for `clerk` (through its verified-token cache):
+/// whether `token` verifies, and why not. (The claims are not turned into a map: the middleware
+/// never does that either.)
 pub async fn verify_session_token(
     clerk: &Clerk,
     token: &str,
-) -> Result<Map<String, Value>, TokenVerificationError> {
+) -> Result<(), TokenVerificationError> {
     let options = clerk.options_arc();
     crate::request::verify_session_token(&options, token)
         .await
-        .map(Payload::into_map)
+        .map(drop)
+}
+
+/// Whether `token` decodes (header and payload JSON objects, signature base64url), with nothing
+/// else done: the first step of every verification.
+pub fn decodes(token: &str) -> bool {
+    DecodedJwt::decode(token).is_ok()
 }
 
 /// Counters of `clerk`'s verified-token cache.

@@ -10,13 +10,13 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use serde_json::Value;
 use url::Url;
 
+use crate::claims::Verified;
 use crate::client::{RefreshFormat, RefreshSessionParams};
 use crate::error::{TokenErrorReason, TokenVerificationError};
 use crate::jwks::BAPI_VERSION;
 use crate::jwt::{DecodedJwt, category};
 use crate::models::{SensitiveString, SessionRefresh};
 use crate::organization_sync::OrganizationSyncTarget;
-use crate::payload::Payload;
 use crate::publishable_key::InstanceType;
 use crate::request::{Context, Outcome, names, verify_session_token_with};
 use crate::verify::{self, HeaderType};
@@ -228,7 +228,7 @@ async fn verify_handshake_token(
 
 /// A successful refresh: the new token's verified claims and the cookies to set.
 pub(crate) struct Refreshed {
-    pub(crate) payload: Payload,
+    pub(crate) payload: Verified,
     pub(crate) token: String,
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
 }

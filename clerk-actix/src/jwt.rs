@@ -64,9 +64,7 @@ impl<'t> DecodedJwt<'t> {
         };
         let header_json = decode_object(header).ok_or_else(undecodable)?;
         let payload_json = decode_object(payload).ok_or_else(undecodable)?;
-        let signature = BASE64URL_LOOSE
-            .decode(signature)
-            .map_err(|_| undecodable())?;
+        let signature = decode_segment(signature).ok_or_else(undecodable)?;
         Ok(Self {
             signing_input: &token[..header.len() + 1 + payload.len()],
             header: header_json,
@@ -114,7 +112,12 @@ impl<'t> DecodedJwt<'t> {
 /// Base64url-decodes one segment and parses it as a JSON object, rejecting duplicate keys
 /// (a duplicate claim is ambiguous: two parsers could each see a different value).
 fn decode_object<L: Layout>(segment: &str) -> Option<JsonObject<L>> {
-    JsonObject::parse(BASE64URL_LOOSE.decode(segment).ok()?)
+    JsonObject::parse(decode_segment(segment)?)
+}
+
+/// Base64url-decodes one segment of a token, padding optional (Clerk's loose decoding).
+pub(crate) fn decode_segment(segment: &str) -> Option<Vec<u8>> {
+    BASE64URL_LOOSE.decode(segment).ok()
 }
 
 /// Clerk's `isJwtFormat`: three non-empty base64url segments.

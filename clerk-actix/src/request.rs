@@ -13,7 +13,7 @@ use serde_json::Value;
 use url::Url;
 
 use crate::auth::{AuthReason, AuthState, AuthStatus, ClerkAuth, RequestInfo, TokenType};
-use crate::claims::{SessionClaims, SessionStatus};
+use crate::claims::{SessionClaims, SessionStatus, Verified};
 use crate::config::{Clerk, ClerkOptions};
 use crate::cookies::Cookies;
 use crate::crypto::RsaAlgorithm;
@@ -446,7 +446,7 @@ pub(crate) enum Now {
 }
 
 /// The result of verifying the `Authorization` header's session token (`verifyToken`).
-pub(crate) type HeaderVerification = Result<Payload, TokenVerificationError>;
+pub(crate) type HeaderVerification = Result<Verified, TokenVerificationError>;
 
 /// Authenticates `req` without waiting when its `Authorization` header carries a session token
 /// that verifies with a key at hand: the path of nearly every API request. A token in the
@@ -703,7 +703,7 @@ fn is_other_token_kind(jwt: &DecodedJwt<'_>) -> bool {
 pub(crate) async fn verify_session_token(
     options: &ClerkOptions,
     token: &str,
-) -> Result<Payload, TokenVerificationError> {
+) -> HeaderVerification {
     verify_session_token_with(options, token, None).await
 }
 
@@ -714,7 +714,7 @@ pub(crate) async fn verify_session_token_with(
     options: &ClerkOptions,
     token: &str,
     clock_skew: Option<std::time::Duration>,
-) -> Result<Payload, TokenVerificationError> {
+) -> HeaderVerification {
     verify_decoded_session_token(options, token, None, clock_skew).await
 }
 
@@ -725,7 +725,7 @@ async fn verify_decoded_session_token<'t>(
     token: &'t str,
     decoded: Option<DecodedJwt<'t>>,
     clock_skew: Option<std::time::Duration>,
-) -> Result<Payload, TokenVerificationError> {
+) -> HeaderVerification {
     let skewed;
     let validation = match clock_skew {
         None => &options.validation,
@@ -775,7 +775,7 @@ impl NeedsKey<'_> {
             self.session_kind,
             now,
         );
-        Ok(payload)
+        Ok(Verified::Decoded(payload))
     }
 }
 
@@ -828,11 +828,11 @@ fn verify_without_fetch<'t>(
 }
 
 pub(crate) fn signed_in_or_invalid(
-    payload: Payload,
+    verified: Verified,
     token: &str,
     carrier: TokenCarrier,
 ) -> Outcome {
-    match SessionClaims::from_verified(payload) {
+    match verified.into_claims() {
         Ok(claims) => Outcome::signed_in(claims, token),
         // Upstream throws here (a 500); a token whose claims cannot be read is treated as invalid.
         Err(err) => Outcome::signed_out(

@@ -34,7 +34,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
-use crate::claims::SessionClaims;
+use crate::claims::{SessionClaims, Verified};
 use crate::error::{TokenErrorReason, TokenVerificationError};
 use crate::payload::Payload;
 use crate::verify::{ClaimTimes, KeySource, TokenValidation};
@@ -191,7 +191,7 @@ pub(crate) struct TokenCacheStats {
 /// What a lookup found.
 pub(crate) enum Lookup<'t> {
     /// A stored verification that still holds: the result to return.
-    Hit(Result<Payload, TokenVerificationError>),
+    Hit(Result<Verified, TokenVerificationError>),
     /// Verify in full, then hand the ticket to [`TokenCache::store`].
     Miss(MissTicket<'t>),
 }
@@ -344,9 +344,9 @@ impl TokenCache {
         validation: &TokenValidation,
         now_ms: f64,
     ) -> Lookup<'t> {
-        let payload = |entry: &Entry| entry.claims.to_payload();
-        match self.find(token.as_bytes(), keys, validation, now_ms, payload) {
-            Found::Valid(payload) => Lookup::Hit(Ok(payload)),
+        let claims = |entry: &Entry| entry.claims.clone();
+        match self.find(token.as_bytes(), keys, validation, now_ms, claims) {
+            Found::Valid(claims) => Lookup::Hit(Ok(Verified::Cached(claims))),
             Found::TimeError(err) => Lookup::Hit(Err(err)),
             Found::Miss(generation) => Lookup::Miss(MissTicket { token, generation }),
         }
