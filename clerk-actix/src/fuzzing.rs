@@ -130,16 +130,21 @@ pub fn token_cache_stats(clerk: &Clerk) -> TokenCacheStats {
 /// The bodies of the fuzz targets, shared with the regression tests that replay their findings
 /// (`tests/fuzz_regressions.rs`). Each panics only on a bug.
 pub mod targets {
+    use crate::jwt::DecodedJwt;
+    use crate::payload::Payload;
+    use crate::verify;
     use crate::{Has, PublishableKey, Reverification, RouteMatcher, SessionClaims};
 
-    use super::TokenValidation;
+    use super::{TokenValidation, TokenVerificationError};
 
     /// Token decoding, the pre-key checks, the claim checks and Clerk's claim layout: never a
-    /// panic, and a token that does not decode never passes the pre-key checks.
+    /// panic, a token that does not decode never passes the pre-key checks, and a payload read
+    /// as the middleware reads it agrees with the same payload read as a map.
     pub fn token_decode(data: &[u8]) {
         let Ok(token) = std::str::from_utf8(data) else {
             return;
         };
+        typed_and_map_claims_agree(token);
         let decoded = super::decode_token(token);
         let precheck = super::precheck(token);
         if decoded.is_none() {
@@ -167,6 +172,58 @@ pub mod targets {
                 !claims.has(&Has::default()),
                 "an empty check is never granted"
             );
+        }
+    }
+
+    /// A decoded payload read as the middleware reads it (members parsed as decoded, strings
+    /// moved out) and as a map (`SessionClaims::from_payload`) gives the same checks and claims.
+    fn typed_and_map_claims_agree(token: &str) {
+        let Ok(jwt) = DecodedJwt::decode(token) else {
+            return;
+        };
+        let payload = jwt.payload;
+        let map = payload.clone().into_map();
+        let from_map = Payload::from_map(map.clone());
+        let validation = TokenValidation {
+            authorized_parties: vec!["https://a.example".to_owned()],
+            ..TokenValidation::default()
+        };
+        let reason = |result: Result<(), TokenVerificationError>| {
+            result.map_err(|e| (e.reason(), e.to_string()))
+        };
+        assert_eq!(
+            reason(verify::check_claims(&payload, &validation, 1.7e12)),
+            reason(verify::check_claims(&from_map, &validation, 1.7e12)),
+        );
+        assert_eq!(
+            verify::ClaimTimes::read(&payload),
+            verify::ClaimTimes::read(&from_map)
+        );
+        match (
+            SessionClaims::from_verified(payload),
+            SessionClaims::from_payload(map),
+        ) {
+            (Ok(typed), Ok(mapped)) => {
+                assert_eq!(format!("{typed:?}"), format!("{mapped:?}"));
+                assert_eq!(typed.org_slug(), mapped.org_slug());
+                assert_eq!(typed.org_permissions(), mapped.org_permissions());
+                assert_eq!(
+                    typed.factor_verification_age(),
+                    mapped.factor_verification_age()
+                );
+                assert_eq!(typed.actor(), mapped.actor());
+                assert_eq!(typed.raw(), mapped.raw());
+                for check in [
+                    Has::role("org:admin"),
+                    Has::permission("org:invoices:read"),
+                    Has::feature("o:export"),
+                    Has::plan("u:pro"),
+                    Has::reverification(Reverification::Strict),
+                ] {
+                    assert_eq!(typed.has(&check), mapped.has(&check));
+                }
+            }
+            (typed, mapped) => assert_eq!(typed.err(), mapped.err()),
         }
     }
 
