@@ -23,8 +23,8 @@ pub(crate) trait Layout {
     fn index(name: &str) -> Option<usize>;
 }
 
-/// A JWT payload: the claims of the time, party and audience checks, and what `SessionClaims`
-/// reads.
+/// A JWT payload: the claims of the time, party and audience checks, what `SessionClaims`
+/// reads, and `iss` (the cookie flow reads it to pick suffixed cookies).
 #[derive(Clone, Copy)]
 pub(crate) struct Claims;
 
@@ -59,7 +59,7 @@ impl Layout for HeaderParameters {
     }
 }
 
-const CLAIMS: [&str; 18] = [
+const CLAIMS: [&str; 19] = [
     "sub",
     "sid",
     "sts",
@@ -78,6 +78,7 @@ const CLAIMS: [&str; 18] = [
     "iat",
     "azp",
     "aud",
+    "iss",
 ];
 
 /// The position of `name` in [`CLAIMS`].
@@ -101,6 +102,7 @@ fn claim_index(name: &str) -> Option<usize> {
         "iat" => 15,
         "azp" => 16,
         "aud" => 17,
+        "iss" => 18,
         _ => return None,
     })
 }
@@ -248,7 +250,7 @@ impl<'de, L: Layout> Visitor<'de> for ObjectVisitor<L> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Parsed, A::Error> {
         let mut known: Box<[Option<Value>]> = L::NAMES.iter().map(|_| None).collect();
-        // Members not kept; a payload has one or two (`iss`, `jti`), so a scan beats a set.
+        // Members not kept; a session token has none or one (`jti`), so a scan beats a set.
         let mut others: Vec<Cow<'de, str>> = Vec::new();
         let mut members = 0;
         while let Some(KeyText(key)) = access.next_key()? {
@@ -379,7 +381,7 @@ mod tests {
         let (Some(parsed), Some(expected)) = (parsed, expected) else {
             return;
         };
-        for name in CLAIMS.iter().copied().chain(["iss", "custom", "x"]) {
+        for name in CLAIMS.iter().copied().chain(["jti", "custom", "x"]) {
             assert_eq!(parsed.get(name), expected.get(name), "{name} of {text}");
         }
         assert_eq!(parsed.raw.members, expected.len(), "{text}");
@@ -406,6 +408,7 @@ mod tests {
             r#"{"sub":"a","s\u0075b":"b"}"#,
             r#"{"iss":"a","iss":"b"}"#,
             r#"{"x":1,"y":2,"x":null}"#,
+            r#"{"jti":"a","j\u0074i":"b"}"#,
             // Refused: not one object, or not JSON.
             "[]",
             "null",
@@ -437,7 +440,7 @@ mod tests {
             for (index, name) in L::NAMES.iter().enumerate() {
                 assert_eq!(L::index(name), Some(index));
             }
-            assert_eq!(L::index("iss"), None);
+            assert_eq!(L::index("jti"), None);
             assert_eq!(L::index(""), None);
         }
         check::<Claims>();
