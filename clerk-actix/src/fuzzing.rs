@@ -159,13 +159,7 @@ pub mod targets {
         let _ = super::check_claims(&payload, &TokenValidation::default(), 1.7e12);
         if let Ok(claims) = SessionClaims::from_payload(payload) {
             assert!(!claims.user_id().is_empty());
-            for check in [
-                Has::role("admin"),
-                Has::permission("org:invoices:read"),
-                Has::feature("o:export"),
-                Has::plan("u:pro"),
-                Has::reverification(Reverification::Strict),
-            ] {
+            for check in sample_checks() {
                 let _ = claims.has(&check);
             }
             assert!(
@@ -173,6 +167,18 @@ pub mod targets {
                 "an empty check is never granted"
             );
         }
+    }
+
+    /// The `has()` checks tried on every payload that reads as a session.
+    fn sample_checks() -> [Has; 6] {
+        [
+            Has::role("admin"),
+            Has::role("org:admin"),
+            Has::permission("org:invoices:read"),
+            Has::feature("o:export"),
+            Has::plan("u:pro"),
+            Has::reverification(Reverification::Strict),
+        ]
     }
 
     /// A decoded payload read as the middleware reads it (members parsed as decoded, strings
@@ -213,13 +219,7 @@ pub mod targets {
                 );
                 assert_eq!(typed.actor(), mapped.actor());
                 assert_eq!(typed.raw(), mapped.raw());
-                for check in [
-                    Has::role("org:admin"),
-                    Has::permission("org:invoices:read"),
-                    Has::feature("o:export"),
-                    Has::plan("u:pro"),
-                    Has::reverification(Reverification::Strict),
-                ] {
+                for check in sample_checks() {
                     assert_eq!(typed.has(&check), mapped.has(&check));
                 }
             }
