@@ -185,9 +185,9 @@ pub(crate) async fn resolve(ctx: &Context<'_>) -> Result<Outcome, HandshakeFailu
         other => other,
     };
     match verified {
-        Ok(payload) => {
+        Ok(verified) => {
             let mut outcome = crate::request::signed_in_or_invalid(
-                payload,
+                verified,
                 &session_token,
                 crate::error::TokenCarrier::Cookie,
             );
@@ -228,7 +228,7 @@ async fn verify_handshake_token(
 
 /// A successful refresh: the new token's verified claims and the cookies to set.
 pub(crate) struct Refreshed {
-    pub(crate) payload: Verified,
+    pub(crate) verified: Verified,
     pub(crate) token: String,
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
 }
@@ -301,8 +301,8 @@ pub(crate) async fn refresh(ctx: &Context<'_>) -> Result<Refreshed, String> {
         }
     }
     match verify_session_token_with(ctx.options, &token, None).await {
-        Ok(payload) => Ok(Refreshed {
-            payload,
+        Ok(verified) => Ok(Refreshed {
+            verified,
             token,
             headers,
         }),

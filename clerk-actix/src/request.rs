@@ -499,8 +499,8 @@ pub(crate) fn authenticate_now(clerk: &Clerk, req: &HttpRequest) -> Now {
         return Now::Later(None);
     }
     match header_verification_now(&options, token, miss) {
-        Some(Ok(payload)) => {
-            let outcome = signed_in_or_invalid(payload, token, TokenCarrier::Header);
+        Some(Ok(verified)) => {
+            let outcome = signed_in_or_invalid(verified, token, TokenCarrier::Header);
             match outcome.status {
                 AuthStatus::SignedIn => Now::SignedIn(finished(outcome)),
                 _ => Now::SignedOut(finished(outcome)),
@@ -976,14 +976,14 @@ async fn cookie_flow(ctx: &Context<'_>) -> Outcome {
     }
     drop(decoded);
     // N-O
-    let payload = match verify_session_token(options, &token).await {
-        Ok(payload) => payload,
+    let verified = match verify_session_token(options, &token).await {
+        Ok(verified) => verified,
         Err(err) => return handle_session_token_error(ctx, &err, TokenCarrier::Cookie).await,
     };
-    if !payload.contains_key("azp") {
+    if !verified.contains_key("azp") {
         warn_missing_azp_once();
     }
-    let state = signed_in_or_invalid(payload, &token, TokenCarrier::Cookie);
+    let state = signed_in_or_invalid(verified, &token, TokenCarrier::Cookie);
     if state.status != AuthStatus::SignedIn {
         return state;
     }
@@ -1054,8 +1054,11 @@ async fn handle_session_token_error(
     {
         match Box::pin(handshake::refresh(ctx)).await {
             Ok(refreshed) => {
-                let mut outcome =
-                    signed_in_or_invalid(refreshed.payload, &refreshed.token, TokenCarrier::Cookie);
+                let mut outcome = signed_in_or_invalid(
+                    refreshed.verified,
+                    &refreshed.token,
+                    TokenCarrier::Cookie,
+                );
                 outcome.headers.extend(refreshed.headers);
                 return outcome;
             }
