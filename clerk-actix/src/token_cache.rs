@@ -83,6 +83,44 @@ impl TokenKey {
     }
 }
 
+/// How many bytes at the end of a token the hashes read: base64url of 48 bytes of the RSA
+/// signature, uniformly random for every token that can be stored (the full token is 1 KiB, and
+/// hashing it all costs more than the rest of a hit).
+const HASHED_TAIL: usize = 64;
+
+/// The end of a token that its hashes read (see [`HASHED_TAIL`]).
+fn hashed_tail(token: &[u8]) -> &[u8] {
+    &token[token.len().saturating_sub(HASHED_TAIL)..]
+}
+
+/// Hashes the map's keys by their tail only: a bucket is picked by the signature's last bytes,
+/// and equality still compares whole tokens. Only verified tokens are stored, so nobody can
+/// fill one bucket: tails that collide need signatures that verify.
+#[derive(Clone, Default)]
+struct TailHashing(foldhash::quality::RandomState);
+
+impl std::hash::BuildHasher for TailHashing {
+    type Hasher = TailHasher;
+    fn build_hasher(&self) -> TailHasher {
+        TailHasher(self.0.build_hasher())
+    }
+}
+
+/// See [`TailHashing`]. A key hashes as its length, then `write` of its bytes.
+struct TailHasher(foldhash::quality::FoldHasher<'static>);
+
+impl Hasher for TailHasher {
+    fn finish(&self) -> u64 {
+        self.0.finish()
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.write(hashed_tail(bytes));
+    }
+    fn write_usize(&mut self, length: usize) {
+        self.0.write_usize(length);
+    }
+}
+
 /// Picks a shard from bytes near the end of the token: the RSA signature, uniformly random for
 /// every token that can be stored (the very last character carries only 2 bits).
 fn shard_of(bytes: &[u8], shards: usize) -> usize {
@@ -118,7 +156,7 @@ struct Entry {
 struct Shard {
     /// Seeded per process, so bucket collisions cannot be precomputed (and only verified tokens
     /// are ever inserted, which an attacker cannot choose freely anyway).
-    map: HashMap<TokenKey, Entry, foldhash::quality::RandomState>,
+    map: HashMap<TokenKey, Entry, TailHashing>,
     /// Insertion order; may hold tokens already removed from `map` (skipped when popped).
     order: VecDeque<TokenKey>,
     bytes: usize,
@@ -294,7 +332,7 @@ impl TokenCache {
     /// (1 403 of 10 000 tokens used round-robin were never cached).
     fn seen_before(&self, token: &str) -> bool {
         use std::hash::BuildHasher as _;
-        let hash = self.seen_hasher.hash_one(token);
+        let hash = self.seen_hasher.hash_one(hashed_tail(token.as_bytes()));
         let fingerprint = (hash >> 32) | 1;
         let start = (hash as usize) & (self.seen.len() - 1) & !(SEEN_WAYS - 1);
         let bucket = &self.seen[start..start + SEEN_WAYS];
@@ -543,6 +581,26 @@ mod tests {
             cache.lookup(token, keys, &TokenValidation::default(), now_ms),
             Lookup::Hit(Ok(_))
         )
+    }
+
+    #[test]
+    fn keys_hash_by_their_tail_and_compare_in_full() {
+        use std::hash::BuildHasher as _;
+        let hashing = TailHashing::default();
+        let tail = "t".repeat(HASHED_TAIL);
+        let (a, b) = (format!("aaaa{tail}"), format!("bbbb{tail}"));
+        let hash = |token: &str| hashing.hash_one(TokenKey(Arc::from(token)));
+        assert_eq!(hash(&a), hash(&b));
+        // What a lookup hashes (the header's bytes) hashes as the stored key does.
+        assert_eq!(hashing.hash_one(a.as_bytes()), hash(&a));
+        assert_ne!(hash(&a), hash(&format!("{tail}a")));
+        assert_ne!(hash(&a), hash(&format!("aaa{tail}")), "the length counts");
+        let mut map = HashMap::with_hasher(hashing);
+        map.insert(TokenKey(Arc::from(a.as_str())), 1);
+        map.insert(TokenKey(Arc::from(b.as_str())), 2);
+        assert_eq!(map.get(a.as_bytes()), Some(&1));
+        assert_eq!(map.get(b.as_bytes()), Some(&2));
+        assert_eq!(map.get(format!("cccc{tail}").as_bytes()), None);
     }
 
     #[test]
