@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use crate::authorization::{self, AuthorizationFacts, Has};
-use crate::payload::{Payload, RawJson};
+use crate::payload::{OrgClaim, Payload, RawJson, StringMember};
 
 /// Why the payload of a verified session token cannot be read as a Clerk session.
 ///
@@ -523,10 +523,10 @@ impl OrgClaims {
     }
 
     fn from_v2(payload: &mut Payload) -> Result<Self, ClaimsError> {
-        let mut org = match payload.take("o") {
-            None | Some(Value::Null) => return Ok(Self::default()),
-            Some(Value::Object(org)) => org,
-            Some(_) => return Err(ClaimsError::WrongType { claim: "o" }),
+        let org = match payload.take_org() {
+            OrgClaim::Absent => return Ok(Self::default()),
+            OrgClaim::Object(org) => org,
+            OrgClaim::NotAnObject => return Err(ClaimsError::WrongType { claim: "o" }),
         };
         let features = optional_string(payload.get("fea"), "fea")?.unwrap_or_default();
         let org_features = authorization::split_by_scope(features)
@@ -535,17 +535,38 @@ impl OrgClaims {
                 problem: "an element has no `scope:` prefix",
             })?
             .org;
-        let permission_names = optional_string(org.get("per"), "o.per")?.unwrap_or_default();
-        let masks = optional_string(org.get("fpm"), "o.fpm")?.unwrap_or_default();
+        let permission_names = member_str(&org.per, "o.per")?.unwrap_or_default();
+        let masks = member_str(&org.fpm, "o.fpm")?.unwrap_or_default();
         let permissions = org_permissions(&org_features, permission_names, masks);
         Ok(Self {
-            id: owned_string(org.remove("id"), "o.id")?,
-            role: optional_string(org.get("rol"), "o.rol")?
+            id: owned_member(org.id, "o.id")?,
+            role: member_str(&org.rol, "o.rol")?
                 .filter(|role| !role.is_empty())
                 .map(|role| ["org:", role].concat()),
-            slug: owned_string(org.remove("slg"), "o.slg")?,
+            slug: owned_member(org.slg, "o.slg")?,
             permissions: Some(permissions),
         })
+    }
+}
+
+/// [`optional_string`] of a member of the organization claim.
+fn member_str<'a>(
+    member: &'a StringMember,
+    claim: &'static str,
+) -> Result<Option<&'a str>, ClaimsError> {
+    match member {
+        StringMember::Absent => Ok(None),
+        StringMember::Text(text) => Ok(Some(text)),
+        StringMember::NotAString => Err(ClaimsError::WrongType { claim }),
+    }
+}
+
+/// [`owned_string`] of a member of the organization claim.
+fn owned_member(member: StringMember, claim: &'static str) -> Result<Option<String>, ClaimsError> {
+    match member {
+        StringMember::Absent => Ok(None),
+        StringMember::Text(text) => Ok(Some(text)),
+        StringMember::NotAString => Err(ClaimsError::WrongType { claim }),
     }
 }
 

@@ -14,9 +14,12 @@ use crate::{TokenErrorReason, TokenVerificationError};
 
 /// Header and payload of a token, decoded without verification (`None`: malformed).
 pub fn decode_token(token: &str) -> Option<(Map<String, Value>, Map<String, Value>)> {
-    DecodedJwt::decode(token)
-        .ok()
-        .map(|jwt| (jwt.header.into_map(), jwt.payload.into_map()))
+    DecodedJwt::decode(token).ok().map(|jwt| {
+        (
+            std::sync::Arc::unwrap_or_clone(jwt.header).into_map(),
+            jwt.payload.into_map(),
+        )
+    })
 }
 
 /// The checks a session token passes before any key is looked up (default validation).
@@ -139,8 +142,10 @@ pub mod targets {
 
     /// Token decoding, the pre-key checks, the claim checks and Clerk's claim layout: never a
     /// panic, a token that does not decode never passes the pre-key checks, and a payload read
-    /// as the middleware reads it agrees with the same payload read as a map.
+    /// as the middleware reads it agrees with the same payload read as a map. The input as JSON
+    /// text: the plain-JSON parser reads it as serde_json does, or leaves it to serde_json.
     pub fn token_decode(data: &[u8]) {
+        crate::payload::assert_plain_parser_agrees(data);
         let Ok(token) = std::str::from_utf8(data) else {
             return;
         };

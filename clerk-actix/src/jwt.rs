@@ -1,6 +1,8 @@
 //! Decoding JWTs (without verifying them) and recognising Clerk's token kinds.
 
+use std::cell::RefCell;
 use std::fmt;
+use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::alphabet;
@@ -29,7 +31,8 @@ const BASE64URL_LOOSE: GeneralPurpose = GeneralPurpose::new(
 pub(crate) struct DecodedJwt<'t> {
     /// `<header>.<payload>`, the bytes the signature covers.
     pub(crate) signing_input: &'t str,
-    pub(crate) header: Header,
+    /// Shared with this thread's copy of the last header that verified (see [`LAST_HEADER`]).
+    pub(crate) header: Arc<Header>,
     pub(crate) payload: Payload,
     pub(crate) signature: Vec<u8>,
 }
@@ -62,7 +65,7 @@ impl<'t> DecodedJwt<'t> {
                 "Invalid JWT. The header, payload or signature could not be decoded.",
             )
         };
-        let header_json = decode_object(header).ok_or_else(undecodable)?;
+        let header_json = decode_header(header).ok_or_else(undecodable)?;
         let payload_json = decode_object(payload).ok_or_else(undecodable)?;
         let signature = decode_segment(signature).ok_or_else(undecodable)?;
         Ok(Self {
@@ -71,6 +74,19 @@ impl<'t> DecodedJwt<'t> {
             payload: payload_json,
             signature,
         })
+    }
+
+    /// Remembers this token's header as the one its thread decodes next without work: called
+    /// once its signature verified, so only a signed header (a real instance's) takes the slot.
+    pub(crate) fn remember_header(&self) {
+        let segment = self
+            .signing_input
+            .split_once('.')
+            .map_or("", |(header, _)| header);
+        LAST_HEADER.with_borrow_mut(|last| match last {
+            Some((text, _)) if **text == *segment => {}
+            _ => *last = Some((segment.into(), Arc::clone(&self.header))),
+        });
     }
 
     pub(crate) fn header_str(&self, name: &str) -> Option<&str> {
@@ -107,6 +123,26 @@ impl<'t> DecodedJwt<'t> {
             .and_then(Value::as_str)
             .is_some_and(|sub| sub.starts_with("mch_"))
     }
+}
+
+thread_local! {
+    /// The header segment of the last token whose signature verified on this thread, decoded.
+    ///
+    /// Every session token of an instance carries the same header (`alg`, `kid`, `typ`) until
+    /// its key rotates, so a token never seen before still has a header seen before: taking the
+    /// parsed one skips its base64url, its JSON and their allocations. Decoding is a function of
+    /// the text, so equal text gives an equal header. Per thread (an actix worker is one), so
+    /// reading it takes no lock and shares no cache line; one slot, so it is bounded.
+    static LAST_HEADER: RefCell<Option<(Box<str>, Arc<Header>)>> = const { RefCell::new(None) };
+}
+
+/// The header segment decoded: this thread's last verified header if the text is the same.
+fn decode_header(segment: &str) -> Option<Arc<Header>> {
+    let remembered = LAST_HEADER.with_borrow(|last| match last {
+        Some((text, header)) if **text == *segment => Some(Arc::clone(header)),
+        _ => None,
+    });
+    remembered.or_else(|| decode_object(segment).map(Arc::new))
 }
 
 /// Base64url-decodes one segment and parses it as a JSON object, rejecting duplicate keys
@@ -163,6 +199,45 @@ mod tests {
         assert_eq!(jwt.signature, b"sig");
         assert!(token.starts_with(jwt.signing_input));
         assert_eq!(jwt.signing_input.matches('.').count(), 1);
+    }
+
+    #[test]
+    fn a_verified_header_is_decoded_once_per_thread() {
+        let header = b64(r#"{"alg":"RS256","kid":"k","typ":"JWT"}"#);
+        let token = |sub: &str| format!("{header}.{}.{}", b64(sub), b64("sig"));
+        let (first, second) = (token(r#"{"sub":"a"}"#), token(r#"{"sub":"b"}"#));
+        let first = DecodedJwt::decode(&first).unwrap();
+        // Decoding alone remembers nothing: only a header whose signature verified is kept.
+        assert!(!Arc::ptr_eq(
+            &first.header,
+            &DecodedJwt::decode(&second).unwrap().header
+        ));
+        first.remember_header();
+        let again = DecodedJwt::decode(&second).unwrap();
+        assert!(Arc::ptr_eq(&first.header, &again.header));
+        assert_eq!(again.header_str("kid"), Some("k"));
+        assert_eq!(again.payload.get("sub").unwrap(), "b");
+        // Other text is decoded as itself, even when it differs only in padding.
+        let other = format!(
+            "{}.{}.{}",
+            b64(r#"{"alg":"RS256","kid":"k2"}"#),
+            b64("{}"),
+            b64("s")
+        );
+        assert_eq!(
+            DecodedJwt::decode(&other).unwrap().header_str("kid"),
+            Some("k2")
+        );
+        let padded = format!("{header}=.{}.{}", b64("{}"), b64("s"));
+        let padded = DecodedJwt::decode(&padded);
+        assert!(!padded.is_ok_and(|jwt| Arc::ptr_eq(&jwt.header, &first.header)));
+        // Another thread has its own slot, empty until a header verifies there.
+        let second = token(r#"{"sub":"c"}"#);
+        let elsewhere = std::thread::spawn(move || {
+            let jwt = DecodedJwt::decode(&second).unwrap();
+            jwt.header_str("kid").map(str::to_owned)
+        });
+        assert_eq!(elsewhere.join().unwrap().as_deref(), Some("k"));
     }
 
     #[test]

@@ -14,6 +14,8 @@ use std::sync::OnceLock;
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
+mod plain;
+
 /// Which members of a JSON object are parsed as it is decoded; any other name is looked up in
 /// the map parsed on demand.
 pub(crate) trait Layout {
@@ -21,10 +23,29 @@ pub(crate) trait Layout {
     const NAMES: &'static [&'static str];
     /// The position of `name` in [`Self::NAMES`].
     fn index(name: &str) -> Option<usize>;
+
+    /// Members read into a type of their own instead of a `Value` (they are not in `NAMES`).
+    type Typed: Clone + Default;
+    /// Reads the value of member `name` into `typed` if it is one of those; `Ok(false)`: it is
+    /// not, and the value is still to be read.
+    fn read_typed<'de, A: MapAccess<'de>>(
+        name: &str,
+        access: &mut A,
+        typed: &mut Self::Typed,
+    ) -> Result<bool, A::Error>;
+    /// [`Self::read_typed`] for the plain-JSON parser; `None`: not plain after all.
+    fn read_typed_plain(
+        name: &str,
+        plain: &mut plain::Plain<'_>,
+        typed: &mut Self::Typed,
+    ) -> Option<bool>;
+    /// [`Self::Typed`] of an object that is a map already.
+    fn typed_from_map(map: &Map<String, Value>) -> Self::Typed;
 }
 
 /// A JWT payload: the claims of the time, party and audience checks, what `SessionClaims`
-/// reads, and `iss` (the cookie flow reads it to pick suffixed cookies).
+/// reads, and `iss` (the cookie flow reads it to pick suffixed cookies). The organization of a
+/// v2 token (`o`) is read as an [`OrgClaim`].
 #[derive(Clone, Copy)]
 pub(crate) struct Claims;
 
@@ -43,6 +64,33 @@ impl Layout for Claims {
     fn index(name: &str) -> Option<usize> {
         claim_index(name)
     }
+
+    type Typed = OrgClaim;
+    fn read_typed<'de, A: MapAccess<'de>>(
+        name: &str,
+        access: &mut A,
+        org: &mut OrgClaim,
+    ) -> Result<bool, A::Error> {
+        if name != "o" {
+            return Ok(false);
+        }
+        *org = access.next_value()?;
+        Ok(true)
+    }
+    fn read_typed_plain(
+        name: &str,
+        plain: &mut plain::Plain<'_>,
+        org: &mut OrgClaim,
+    ) -> Option<bool> {
+        if name != "o" {
+            return Some(false);
+        }
+        *org = plain.org()?;
+        Some(true)
+    }
+    fn typed_from_map(map: &Map<String, Value>) -> OrgClaim {
+        OrgClaim::from_value(map.get("o"))
+    }
 }
 
 impl Layout for HeaderParameters {
@@ -57,14 +105,26 @@ impl Layout for HeaderParameters {
             _ => return None,
         })
     }
+
+    type Typed = ();
+    fn read_typed<'de, A: MapAccess<'de>>(
+        _: &str,
+        _: &mut A,
+        (): &mut (),
+    ) -> Result<bool, A::Error> {
+        Ok(false)
+    }
+    fn read_typed_plain(_: &str, _: &mut plain::Plain<'_>, (): &mut ()) -> Option<bool> {
+        Some(false)
+    }
+    fn typed_from_map(_: &Map<String, Value>) {}
 }
 
-const CLAIMS: [&str; 19] = [
+const CLAIMS: [&str; 18] = [
     "sub",
     "sid",
     "sts",
     "v",
-    "o",
     "org_id",
     "org_role",
     "org_slug",
@@ -88,40 +148,39 @@ fn claim_index(name: &str) -> Option<usize> {
         "sid" => 1,
         "sts" => 2,
         "v" => 3,
-        "o" => 4,
-        "org_id" => 5,
-        "org_role" => 6,
-        "org_slug" => 7,
-        "org_permissions" => 8,
-        "fea" => 9,
-        "pla" => 10,
-        "fva" => 11,
-        "act" => 12,
-        "exp" => 13,
-        "nbf" => 14,
-        "iat" => 15,
-        "azp" => 16,
-        "aud" => 17,
-        "iss" => 18,
+        "org_id" => 4,
+        "org_role" => 5,
+        "org_slug" => 6,
+        "org_permissions" => 7,
+        "fea" => 8,
+        "pla" => 9,
+        "fva" => 10,
+        "act" => 11,
+        "exp" => 12,
+        "nbf" => 13,
+        "iat" => 14,
+        "azp" => 15,
+        "aud" => 16,
+        "iss" => 17,
         _ => return None,
     })
 }
 
 /// A JSON object without duplicate top-level keys, its members of layout `L` parsed.
-pub(crate) struct JsonObject<L> {
+pub(crate) struct JsonObject<L: Layout> {
     /// `L::NAMES.len()` slots. Boxed: a payload is moved through a request's verification, and
     /// waits inside futures.
     known: Box<[Option<Value>]>,
+    typed: L::Typed,
     raw: RawJson,
-    layout: PhantomData<L>,
 }
 
-impl<L> Clone for JsonObject<L> {
+impl<L: Layout> Clone for JsonObject<L> {
     fn clone(&self) -> Self {
         Self {
             known: self.known.clone(),
+            typed: self.typed.clone(),
             raw: self.raw.clone(),
-            layout: PhantomData,
         }
     }
 }
@@ -132,17 +191,23 @@ impl<L: Layout> JsonObject<L> {
     /// into a `Map` with such a check accepts: values not kept are still parsed in full, numbers
     /// out of range and invalid escapes included.
     pub(crate) fn parse(json: Vec<u8>) -> Option<Self> {
-        let mut de = serde_json::Deserializer::from_slice(&json);
-        let (known, members) = de.deserialize_map(ObjectVisitor::<L>(PhantomData)).ok()?;
-        de.end().ok()?;
+        let (known, typed, members) = match plain::object::<L>(&json) {
+            Some(parsed) => parsed,
+            None => {
+                let mut de = serde_json::Deserializer::from_slice(&json);
+                let parsed = de.deserialize_map(ObjectVisitor::<L>(PhantomData)).ok()?;
+                de.end().ok()?;
+                parsed
+            }
+        };
         Some(Self {
             known,
+            typed,
             raw: RawJson {
                 json: json.into_boxed_slice(),
                 members,
                 map: OnceLock::new(),
             },
-            layout: PhantomData,
         })
     }
 
@@ -153,12 +218,12 @@ impl<L: Layout> JsonObject<L> {
                 .iter()
                 .map(|name| map.get(*name).cloned())
                 .collect(),
+            typed: L::typed_from_map(&map),
             raw: RawJson {
                 json: Box::default(),
                 members: map.len(),
                 map: OnceLock::from(map),
             },
-            layout: PhantomData,
         }
     }
 
@@ -192,7 +257,34 @@ impl<L: Layout> JsonObject<L> {
     }
 }
 
-impl<L> fmt::Debug for JsonObject<L> {
+/// Checks that the plain-JSON parser accepts only what serde_json accepts and reads it alike,
+/// for `json` as a payload and as a header (for the fuzzing harness).
+#[cfg(feature = "fuzzing")]
+pub(crate) fn assert_plain_parser_agrees(json: &[u8]) {
+    fn check<L: Layout>(json: &[u8])
+    where
+        L::Typed: PartialEq + fmt::Debug,
+    {
+        let Some(plain) = plain::object::<L>(json) else {
+            return;
+        };
+        let mut de = serde_json::Deserializer::from_slice(json);
+        let serde = de.deserialize_map(ObjectVisitor::<L>(PhantomData));
+        let serde = serde.ok().filter(|_| de.end().is_ok());
+        assert_eq!(Some(plain), serde, "the plain parser read this otherwise");
+    }
+    check::<Claims>(json);
+    check::<HeaderParameters>(json);
+}
+
+impl Payload {
+    /// Moves the organization claim (`o`) out, as read while decoding; the raw claims keep it.
+    pub(crate) fn take_org(&mut self) -> OrgClaim {
+        std::mem::take(&mut self.typed)
+    }
+}
+
+impl<L: Layout> fmt::Debug for JsonObject<L> {
     // Claims name a user and a session: left out, as everywhere else in this crate's `Debug`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JsonObject")
@@ -237,19 +329,20 @@ impl RawJson {
 }
 
 /// The parsed members, and how many members there are.
-type Parsed = (Box<[Option<Value>]>, usize);
+type Parsed<T> = (Box<[Option<Value>]>, T, usize);
 
 struct ObjectVisitor<L>(PhantomData<L>);
 
 impl<'de, L: Layout> Visitor<'de> for ObjectVisitor<L> {
-    type Value = Parsed;
+    type Value = Parsed<L::Typed>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object without duplicate keys")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Parsed, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
         let mut known: Box<[Option<Value>]> = L::NAMES.iter().map(|_| None).collect();
+        let mut typed = L::Typed::default();
         // Members not kept; a session token has none or one (`jti`), so a scan beats a set.
         let mut others: Vec<Cow<'de, str>> = Vec::new();
         let mut members = 0;
@@ -261,12 +354,14 @@ impl<'de, L: Layout> Visitor<'de> for ObjectVisitor<L> {
                 Some(index) => known[index] = Some(access.next_value()?),
                 None if others.contains(&key) => return Err(duplicate()),
                 None => {
-                    access.next_value_seed(Skip)?;
+                    if !L::read_typed(&key, &mut access, &mut typed)? {
+                        access.next_value_seed(Skip)?;
+                    }
                     others.push(key);
                 }
             }
         }
-        Ok((known, members))
+        Ok((known, typed, members))
     }
 }
 
@@ -289,6 +384,145 @@ impl<'de> Deserialize<'de> for KeyText<'de> {
             }
         }
         deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// The organization claim of a v2 session token (`o`), as `SessionClaims` reads it: no map, and
+/// only the five members it reads, each one string or not.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) enum OrgClaim {
+    /// Absent or `null`.
+    #[default]
+    Absent,
+    Object(OrgObject),
+    /// Any other value: a type error when read.
+    NotAnObject,
+}
+
+/// The members of an [`OrgClaim`] object that are read; a repeated member counts once, the last
+/// time (as in a map).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct OrgObject {
+    pub(crate) id: StringMember,
+    pub(crate) rol: StringMember,
+    pub(crate) slg: StringMember,
+    pub(crate) per: StringMember,
+    pub(crate) fpm: StringMember,
+}
+
+/// A member that should be a string.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) enum StringMember {
+    /// Absent or `null`.
+    #[default]
+    Absent,
+    Text(String),
+    NotAString,
+}
+
+impl OrgClaim {
+    /// The claim read from a map's value of `o`.
+    fn from_value(value: Option<&Value>) -> Self {
+        let member = |value: Option<&Value>| match value {
+            None | Some(Value::Null) => StringMember::Absent,
+            Some(Value::String(text)) => StringMember::Text(text.clone()),
+            Some(_) => StringMember::NotAString,
+        };
+        match value {
+            None | Some(Value::Null) => Self::Absent,
+            Some(Value::Object(org)) => Self::Object(OrgObject {
+                id: member(org.get("id")),
+                rol: member(org.get("rol")),
+                slg: member(org.get("slg")),
+                per: member(org.get("per")),
+                fpm: member(org.get("fpm")),
+            }),
+            Some(_) => Self::NotAnObject,
+        }
+    }
+}
+
+/// Which kind of value was read, for [`OrgClaim`] and [`StringMember`].
+macro_rules! visit_scalars_as {
+    ($value:expr) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, items: A) -> Result<Self::Value, A::Error> {
+            Skip.visit_seq(items)?;
+            Ok($value)
+        }
+    };
+}
+
+impl<'de> Deserialize<'de> for OrgClaim {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct OrgVisitor;
+        impl<'de> Visitor<'de> for OrgVisitor {
+            type Value = OrgClaim;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            visit_scalars_as!(OrgClaim::NotAnObject);
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<OrgClaim, E> {
+                Ok(OrgClaim::NotAnObject)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<OrgClaim, E> {
+                Ok(OrgClaim::Absent)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut entries: A) -> Result<OrgClaim, A::Error> {
+                let mut org = OrgObject::default();
+                while let Some(KeyText(key)) = entries.next_key()? {
+                    let member = match &*key {
+                        "id" => &mut org.id,
+                        "rol" => &mut org.rol,
+                        "slg" => &mut org.slg,
+                        "per" => &mut org.per,
+                        "fpm" => &mut org.fpm,
+                        _ => {
+                            entries.next_value_seed(Skip)?;
+                            continue;
+                        }
+                    };
+                    *member = entries.next_value()?;
+                }
+                Ok(OrgClaim::Object(org))
+            }
+        }
+        deserializer.deserialize_any(OrgVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for StringMember {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MemberVisitor;
+        impl<'de> Visitor<'de> for MemberVisitor {
+            type Value = StringMember;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            visit_scalars_as!(StringMember::NotAString);
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<StringMember, E> {
+                Ok(StringMember::Text(text.to_owned()))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<StringMember, E> {
+                Ok(StringMember::Absent)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, entries: A) -> Result<StringMember, A::Error> {
+                Skip.visit_map(entries)?;
+                Ok(StringMember::NotAString)
+            }
+        }
+        deserializer.deserialize_any(MemberVisitor)
     }
 }
 
@@ -374,16 +608,37 @@ mod tests {
         Some(map)
     }
 
+    /// The serde path alone, without the plain-JSON parser in front.
+    fn serde_parse<L: Layout>(json: &[u8]) -> Option<Parsed<L::Typed>> {
+        let mut de = serde_json::Deserializer::from_slice(json);
+        let parsed = de.deserialize_map(ObjectVisitor::<L>(PhantomData)).ok()?;
+        de.end().ok()?;
+        Some(parsed)
+    }
+
     fn same_as_a_map(text: &str) {
+        // Where the plain parser answers, it builds what the serde path builds.
+        if let Some(plain) = plain::object::<Claims>(text.as_bytes()) {
+            assert_eq!(
+                Some(plain),
+                serde_parse::<Claims>(text.as_bytes()),
+                "{text}"
+            );
+        }
         let expected = map_parse(text.as_bytes());
         let parsed = Payload::parse(text.as_bytes().to_vec());
         assert_eq!(parsed.is_some(), expected.is_some(), "accepted? {text}");
         let (Some(parsed), Some(expected)) = (parsed, expected) else {
             return;
         };
-        for name in CLAIMS.iter().copied().chain(["jti", "custom", "x"]) {
+        for name in CLAIMS.iter().copied().chain(["o", "jti", "custom", "x"]) {
             assert_eq!(parsed.get(name), expected.get(name), "{name} of {text}");
         }
+        assert_eq!(
+            parsed.typed,
+            OrgClaim::from_value(expected.get("o")),
+            "{text}"
+        );
         assert_eq!(parsed.raw.members, expected.len(), "{text}");
         assert_eq!(parsed.to_owned_map(), expected, "{text}");
     }
@@ -403,6 +658,23 @@ mod tests {
             " { } ",
             r#"{"s\u0075b":"escaped key","x":"\ud83d\ude00"}"#,
             r#"{"o":{"id":"a","id":"b"}}"#,
+            // The organization claim, read without a map: every kind of value, at both levels.
+            r#"{"o":null}"#,
+            r#"{"o":"org_1"}"#,
+            r#"{"o":[{"id":"a"},[1]]}"#,
+            r#"{"o":7}"#,
+            r#"{"o":-2.5e3}"#,
+            r#"{"o":true}"#,
+            r#"{"o":{}}"#,
+            r#"{"o":{"id":null,"rol":1,"slg":true,"per":["a"],"fpm":{"a":[]}}}"#,
+            r#"{"o":{"id":"a","id":5}}"#,
+            r#"{"o":{"id":5,"id":"a","x":{"id":"nested"},"r\u006fl":"esc\u0061ped"}}"#,
+            r#"{"o":{"id":"a"},"o":{"id":"b"}}"#,
+            r#"{"o":{"id":"a"},"\u006f":null}"#,
+            r#"{"o":{"id":"\ud800"}}"#,
+            r#"{"o":{"x":1e400}}"#,
+            r#"{"o":{"id":"a",}}"#,
+            r#"{"o":[1,]}"#,
             // Refused: duplicates, at the top level, known or not, escaped or not.
             r#"{"sub":"a","sub":"b"}"#,
             r#"{"sub":"a","s\u0075b":"b"}"#,

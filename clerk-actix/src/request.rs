@@ -23,7 +23,7 @@ use crate::jwt::DecodedJwt;
 use crate::keys::VerifyingKey;
 use crate::machine::{self, AcceptsToken, MachineAuth, machine_token_type};
 use crate::organization_sync::OrganizationSyncTarget;
-use crate::payload::Payload;
+use crate::payload::{Header, Payload};
 use crate::publishable_key::InstanceType;
 use crate::token_cache::{HeaderLookup, Lookup, MissTicket};
 use crate::verify::{self, HeaderType};
@@ -671,7 +671,9 @@ fn header_step_one(token: &str) -> StepOne<'_> {
     }
 }
 
-/// What step 1 of the header flow decided.
+/// What step 1 of the header flow decided. (Not boxed: it lives for one `match`, and the
+/// decoded token moves on unboxed.)
+#[allow(clippy::large_enum_variant)]
 enum StepOne<'t> {
     /// Verify it as a session token (decoded already, if it decodes).
     SessionToken(Option<DecodedJwt<'t>>),
@@ -740,7 +742,7 @@ async fn verify_decoded_session_token<'t>(
     match verify_without_fetch(options, token, decoded, validation, None) {
         Ok(verified) => verified,
         Err(needs_key) => {
-            let key = options.keys.resolve(needs_key.kid.as_deref()).await?;
+            let key = options.keys.resolve(needs_key.kid()).await?;
             needs_key.verify_with(options, &key, validation)
         }
     }
@@ -751,11 +753,16 @@ struct NeedsKey<'t> {
     ticket: MissTicket<'t>,
     jwt: DecodedJwt<'t>,
     alg: RsaAlgorithm,
-    kid: Option<String>,
+    /// The token's header, shared with `jwt` (which verification consumes): its `kid`.
+    header: Arc<Header>,
     session_kind: bool,
 }
 
 impl NeedsKey<'_> {
+    fn kid(&self) -> Option<&str> {
+        self.header.get("kid").and_then(Value::as_str)
+    }
+
     fn verify_with(
         self,
         options: &ClerkOptions,
@@ -765,7 +772,7 @@ impl NeedsKey<'_> {
         let now = verify::now_ms(options.now());
         let payload =
             verify::verify_signature_and_claims(self.jwt, self.alg, key, validation, now)?;
-        let kid = self.kid.as_deref();
+        let kid = self.header.get("kid").and_then(Value::as_str);
         let cache = &options.token_cache;
         cache.store(
             self.ticket,
@@ -811,16 +818,16 @@ fn verify_without_fetch<'t>(
         Ok(checked) => checked,
         Err(err) => return Ok(Err(err)),
     };
-    let kid = jwt.header_str("kid").map(str::to_owned);
+    let header = Arc::clone(&jwt.header);
     let session_kind = !is_other_token_kind(&jwt);
     let needs_key = NeedsKey {
         ticket,
         jwt,
         alg,
-        kid,
+        header,
         session_kind,
     };
-    match options.keys.cached(needs_key.kid.as_deref()) {
+    match options.keys.cached(needs_key.kid()) {
         Some(key) => Ok(needs_key.verify_with(options, &key, validation)),
         // Boxed: only a key that must be fetched comes this way.
         None => Err(Box::new(needs_key)),

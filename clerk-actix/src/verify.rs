@@ -261,6 +261,7 @@ pub(crate) fn verify_signature_and_claims(
     now_ms: f64,
 ) -> Result<Payload, TokenVerificationError> {
     verify_signature(&jwt, alg, key)?;
+    jwt.remember_header();
     let payload = jwt.payload;
     check_claims(&payload, validation, now_ms)?;
     Ok(payload)

@@ -1,0 +1,308 @@
+//! The JSON session tokens are made of, parsed without serde: objects, arrays, strings without
+//! escapes, integers of up to 18 digits, `true`, `false` and `null`, at most 32 levels deep.
+//!
+//! Anything else (an escape, a fraction or exponent, a longer integer, `-0`, deeper nesting, or
+//! text that is not JSON at all) makes [`object`] answer `None`, and serde_json parses the text
+//! instead; so this parser never decides whether a text is accepted, it only gets there faster
+//! for the plain case. What it builds is what the serde path builds from the same text.
+//! serde_json spends most of a payload's parse on generic machinery: a UTF-8 check and a
+//! scratch-buffer decision per string, and a visitor call per value.
+
+use serde_json::{Map, Number, Value};
+
+use super::{Layout, OrgClaim, OrgObject, Parsed, StringMember};
+
+const MAX_DEPTH: u32 = 32;
+
+/// The object `json` holds, parsed as [`super::ObjectVisitor`] parses it, or `None` when the
+/// text is not plain (see the module docs) or not one object with distinct top-level keys.
+pub(super) fn object<L: Layout>(json: &[u8]) -> Option<Parsed<L::Typed>> {
+    // One UTF-8 check for the whole text; strings are then sliced at their quotes.
+    let text = std::str::from_utf8(json).ok()?;
+    let mut plain = Plain {
+        text,
+        at: 0,
+        depth: 0,
+    };
+    plain.whitespace();
+    let parsed = plain.members::<L>()?;
+    plain.whitespace();
+    (plain.at == text.len()).then_some(parsed)
+}
+
+pub(crate) struct Plain<'a> {
+    text: &'a str,
+    at: usize,
+    depth: u32,
+}
+
+impl<'a> Plain<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        (self.peek()? == byte).then(|| self.at += 1)
+    }
+
+    fn whitespace(&mut self) {
+        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    /// The top-level object, its members read as layout `L` reads them.
+    fn members<L: Layout>(&mut self) -> Option<Parsed<L::Typed>> {
+        let mut known: Box<[Option<Value>]> = L::NAMES.iter().map(|_| None).collect();
+        let mut typed = L::Typed::default();
+        let mut others: Vec<&str> = Vec::new();
+        let mut members = 0;
+        self.entries(|plain, key| {
+            members += 1;
+            match L::index(key) {
+                Some(index) if known[index].is_some() => return None,
+                Some(index) => known[index] = Some(plain.value()?),
+                None if others.contains(&key) => return None,
+                None => {
+                    if !L::read_typed_plain(key, plain, &mut typed)? {
+                        plain.skip()?;
+                    }
+                    others.push(key);
+                }
+            }
+            Some(())
+        })?;
+        Some((known, typed, members))
+    }
+
+    /// Walks an object, calling `member` with each key when its value is next.
+    fn entries(&mut self, mut member: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+        self.nest()?;
+        self.eat(b'{')?;
+        self.whitespace();
+        if self.eat(b'}').is_none() {
+            loop {
+                self.whitespace();
+                let key = self.string()?;
+                self.whitespace();
+                self.eat(b':')?;
+                self.whitespace();
+                member(self, key)?;
+                self.whitespace();
+                match self.peek()? {
+                    b',' => self.at += 1,
+                    b'}' => {
+                        self.at += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        self.depth -= 1;
+        Some(())
+    }
+
+    /// Walks an array, calling `item` when each element is next.
+    fn items(&mut self, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.nest()?;
+        self.eat(b'[')?;
+        self.whitespace();
+        if self.eat(b']').is_none() {
+            loop {
+                self.whitespace();
+                item(self)?;
+                self.whitespace();
+                match self.peek()? {
+                    b',' => self.at += 1,
+                    b']' => {
+                        self.at += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        self.depth -= 1;
+        Some(())
+    }
+
+    fn nest(&mut self) -> Option<()> {
+        self.depth += 1;
+        (self.depth <= MAX_DEPTH).then_some(())
+    }
+
+    /// A string without escapes and control characters.
+    fn string(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.at;
+        let length = self.text.as_bytes()[start..]
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        self.at = start + length;
+        self.eat(b'"')?;
+        // Both ends are ASCII quotes, so this slice is on character boundaries.
+        self.text.get(start..start + length)
+    }
+
+    fn literal(&mut self, word: &str) -> Option<()> {
+        let rest = self.text.get(self.at..)?;
+        rest.starts_with(word).then(|| self.at += word.len())
+    }
+
+    /// `-?(0|[1-9][0-9]*)` of at most 18 digits (so it fits both `u64` and `i64`), not `-0`
+    /// (serde_json makes that a float), not followed by a fraction or exponent.
+    fn integer(&mut self) -> Option<Number> {
+        let negative = self.peek()? == b'-';
+        if negative {
+            self.at += 1;
+        }
+        let digits = self.text.as_bytes()[self.at..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let text = &self.text.as_bytes()[self.at..self.at + digits];
+        self.at += digits;
+        if digits == 0 || digits > 18 || (text[0] == b'0' && digits > 1) {
+            return None;
+        }
+        if let Some(b'.' | b'e' | b'E') = self.peek() {
+            return None;
+        }
+        let value = text
+            .iter()
+            .fold(0u64, |value, digit| value * 10 + u64::from(digit - b'0'));
+        match (negative, value) {
+            (false, value) => Some(Number::from(value)),
+            (true, 0) => None,
+            (true, value) => Some(Number::from(-i64::try_from(value).ok()?)),
+        }
+    }
+
+    /// A value, as `Value` deserializes it.
+    fn value(&mut self) -> Option<Value> {
+        Some(match self.peek()? {
+            b'"' => Value::String(self.string()?.to_owned()),
+            b'{' => {
+                let mut map = Map::new();
+                self.entries(|plain, key| {
+                    // A repeated key inside a value keeps its last value, as in `Value`.
+                    map.insert(key.to_owned(), plain.value()?);
+                    Some(())
+                })?;
+                Value::Object(map)
+            }
+            b'[' => {
+                let mut items = Vec::new();
+                self.items(|plain| {
+                    items.push(plain.value()?);
+                    Some(())
+                })?;
+                Value::Array(items)
+            }
+            b't' => self.literal("true").map(|()| Value::Bool(true))?,
+            b'f' => self.literal("false").map(|()| Value::Bool(false))?,
+            b'n' => self.literal("null").map(|()| Value::Null)?,
+            _ => Value::Number(self.integer()?),
+        })
+    }
+
+    /// A value read and dropped.
+    fn skip(&mut self) -> Option<()> {
+        match self.peek()? {
+            b'"' => self.string().map(drop),
+            b'{' => self.entries(|plain, _| plain.skip()),
+            b'[' => self.items(Self::skip),
+            b't' => self.literal("true"),
+            b'f' => self.literal("false"),
+            b'n' => self.literal("null"),
+            _ => self.integer().map(drop),
+        }
+    }
+
+    /// The organization claim (`o`), as its serde `Deserialize` reads it.
+    pub(super) fn org(&mut self) -> Option<OrgClaim> {
+        match self.peek()? {
+            b'{' => {
+                let mut org = OrgObject::default();
+                self.entries(|plain, key| {
+                    let member = match key {
+                        "id" => &mut org.id,
+                        "rol" => &mut org.rol,
+                        "slg" => &mut org.slg,
+                        "per" => &mut org.per,
+                        "fpm" => &mut org.fpm,
+                        _ => return plain.skip(),
+                    };
+                    *member = plain.string_member()?;
+                    Some(())
+                })?;
+                Some(OrgClaim::Object(org))
+            }
+            b'n' => self.literal("null").map(|()| OrgClaim::Absent),
+            _ => self.skip().map(|()| OrgClaim::NotAnObject),
+        }
+    }
+
+    fn string_member(&mut self) -> Option<StringMember> {
+        match self.peek()? {
+            b'"' => Some(StringMember::Text(self.string()?.to_owned())),
+            b'n' => self.literal("null").map(|()| StringMember::Absent),
+            _ => self.skip().map(|()| StringMember::NotAString),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::payload::{Claims, HeaderParameters};
+
+    #[test]
+    fn a_session_tokens_payload_and_header_are_plain() {
+        let payload = br#"{"azp":"http://localhost:3000","exp":1795721577,"fea":"o:invoices","fva":[0,-1],"iat":1795714377,"iss":"https://clerk.example","nbf":1795714367,"o":{"fpm":"3","id":"org_1","per":"read,write","rol":"admin","slg":"acme"},"sid":"sess_1","sts":"active","sub":"user_1","v":2}"#;
+        let (known, org, members) = object::<Claims>(payload).expect("plain");
+        assert_eq!(members, 12);
+        assert_eq!(
+            known[Claims::index("fva").unwrap()],
+            Some(serde_json::json!([0, -1]))
+        );
+        assert!(
+            matches!(org, OrgClaim::Object(OrgObject { id: StringMember::Text(ref id), .. }) if id == "org_1")
+        );
+        let header = br#" {"alg":"RS256","kid":"ins_2abc","typ":"JWT"} "#;
+        assert!(object::<HeaderParameters>(header).is_some());
+    }
+
+    #[test]
+    fn leaves_everything_else_to_serde() {
+        for text in [
+            r#"{"sub":"a\"b"}"#,
+            r#"{"s\u0075b":"a"}"#,
+            r#"{"exp":1.5}"#,
+            r#"{"exp":1e3}"#,
+            r#"{"exp":-0}"#,
+            r#"{"exp":0123}"#,
+            r#"{"exp":1234567890123456789}"#,
+            r#"{"x":[1,]}"#,
+            r#"{"x":{"a":1,}}"#,
+            r#"{"x":1,}"#,
+            r#"{"x":tru}"#,
+            r#"{"x":nul}"#,
+            r#"{"x":"tab	inside"}"#,
+            "{\"x\":\"\u{e9}\"} x",
+            r#"{"x":1}{}"#,
+            r#"[]"#,
+            r#"{"sub":"a","sub":"b"}"#,
+            r#"{"x":1,"x":2}"#,
+            "",
+        ] {
+            assert!(object::<Claims>(text.as_bytes()).is_none(), "{text}");
+        }
+        let deep = format!("{{\"x\":{}{}}}", "[".repeat(40), "]".repeat(40));
+        assert!(object::<Claims>(deep.as_bytes()).is_none());
+        assert!(object::<Claims>(b"{\"x\":\"\xff\"}").is_none());
+        // Non-ASCII text without escapes is plain.
+        assert!(object::<Claims>("{\"name\":\"Zoë\"}".as_bytes()).is_some());
+    }
+}
