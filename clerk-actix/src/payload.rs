@@ -204,7 +204,7 @@ impl<L: Layout> JsonObject<L> {
             known,
             typed,
             raw: RawJson {
-                json: json.into_boxed_slice(),
+                json,
                 members,
                 map: OnceLock::new(),
             },
@@ -220,7 +220,7 @@ impl<L: Layout> JsonObject<L> {
                 .collect(),
             typed: L::typed_from_map(&map),
             raw: RawJson {
-                json: Box::default(),
+                json: Vec::new(),
                 members: map.len(),
                 map: OnceLock::from(map),
             },
@@ -296,8 +296,10 @@ impl<L: Layout> fmt::Debug for JsonObject<L> {
 /// Every member of an object: its JSON text, parsed into a map on first use.
 #[derive(Clone)]
 pub(crate) struct RawJson {
-    /// Empty when the object was a map to begin with (`map` is set then).
-    json: Box<[u8]>,
+    /// Empty when the object was a map to begin with (`map` is set then). A `Vec`, not a boxed
+    /// slice: the base64url decoder's buffer is a little longer than the text, and shrinking it
+    /// would cost a `realloc` on every decoded token.
+    json: Vec<u8>,
     /// How many top-level members there are.
     members: usize,
     map: OnceLock<Map<String, Value>>,

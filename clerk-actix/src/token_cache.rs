@@ -5,7 +5,8 @@
 //!
 //! * **Exact token.** Entries are keyed by the full token, compared byte for byte. (A SHA-256
 //!   key would be as safe and smaller, but hashing a 1 KiB token costs half a microsecond on
-//!   every request; a seeded fast hash only picks the bucket, equality is exact.)
+//!   every request; a seeded fast hash of the token's last 64 bytes only picks the bucket,
+//!   equality is exact.)
 //! * **Same configuration.** The cache lives inside one options snapshot (`ClerkOptions`); a
 //!   configuration change builds a new snapshot with an empty cache, so authorized parties,
 //!   audience, skew, size limit and key source can never differ between the verification that
