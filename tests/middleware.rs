@@ -337,6 +337,43 @@ async fn cached_tokens_are_answered_from_the_cache_with_and_without_guard_rules(
 }
 
 #[actix_web::test]
+async fn auth_token_is_the_token_sent_on_first_and_cached_use() {
+    use clerk_actix::__fuzz::token_cache_stats;
+
+    async fn token(auth: Auth) -> String {
+        auth.token().unwrap_or("none").to_owned()
+    }
+    let key = SigningKey::generate("kid_text").unwrap();
+    let token_sent = SessionToken::new("user_text").sign(&key);
+    let clerk = clerk(&key);
+    let app = test::init_service(
+        App::new().service(
+            web::scope("/api")
+                .wrap(ClerkMiddleware::new(clerk.clone()))
+                .route("/token", web::get().to(token)),
+        ),
+    )
+    .await;
+    // Verified in full twice (then stored), then answered from the cache, under every way of
+    // writing the header that carries the same token.
+    for header in [
+        format!("Bearer {token_sent}"),
+        format!("bearer  {token_sent}\t "),
+        token_sent.clone(),
+    ] {
+        for _ in 0..3 {
+            let req = test::TestRequest::get()
+                .uri("/api/token")
+                .insert_header(("authorization", header.as_str()))
+                .to_request();
+            let body = test::call_and_read_body(&app, req).await;
+            assert_eq!(body, token_sent.as_bytes(), "{header:?}");
+        }
+    }
+    assert!(token_cache_stats(&clerk).hits >= 7);
+}
+
+#[actix_web::test]
 async fn header_tokens_are_verified_once_whether_they_pass_or_fail() {
     use clerk_actix::__fuzz::token_cache_stats;
     use std::time::{Duration, SystemTime};

@@ -188,18 +188,64 @@ pub(crate) struct AuthState {
     pub(crate) status: AuthStatus,
     pub(crate) reason: Option<AuthReason>,
     pub(crate) message: Option<String>,
-    pub(crate) token: Option<String>,
+    pub(crate) token: Option<TokenText>,
     pub(crate) token_type: Option<TokenType>,
     /// Verified session claims (also for a pending session, which still counts as signed out).
     pub(crate) claims: Option<SessionClaims>,
     /// Whether the claims make this request authenticated (false for pending sessions).
     pub(crate) authenticated: bool,
-    /// A verified machine token.
-    pub(crate) machine: Option<crate::machine::MachineAuth>,
+    /// A verified machine token (boxed: rare, and this struct is moved on every request).
+    pub(crate) machine: Option<Box<crate::machine::MachineAuth>>,
     /// Headers for the response: debug headers, `Set-Cookie`, `Location`.
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) clerk: Clerk,
     pub(crate) request: RequestInfo,
+}
+
+/// A verified token's text: a copy, or a share of the `Authorization` header it came in (the
+/// request's own bytes, reference-counted), which spares every header-authenticated request a
+/// copy of its 1 KiB token.
+#[derive(Clone)]
+pub(crate) enum TokenText {
+    Copied(String),
+    /// Bytes `start..end` of `value`.
+    InHeader {
+        value: HeaderValue,
+        start: usize,
+        end: usize,
+    },
+}
+
+impl TokenText {
+    /// `token`, shared with `value` when it lies inside it (a header reader's slice of
+    /// `value`'s bytes), else copied. `token` is text (it verified, or matched a token that did).
+    pub(crate) fn from_header(value: &HeaderValue, token: &[u8]) -> Self {
+        let bytes = value.as_bytes();
+        // Where `token` starts inside `value`, if it does: compared, not assumed.
+        let start = (token.as_ptr() as usize).wrapping_sub(bytes.as_ptr() as usize);
+        let end = start.wrapping_add(token.len());
+        match bytes.get(start..end) {
+            Some(inside) if std::ptr::eq(inside, token) => Self::InHeader {
+                value: value.clone(),
+                start,
+                end,
+            },
+            _ => Self::Copied(String::from_utf8_lossy(token).into_owned()),
+        }
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            Self::Copied(token) => token,
+            // The bytes were read as text when the token was verified, so this cannot fail;
+            // if it ever did, no token is better than a wrong one.
+            Self::InHeader { value, start, end } => value
+                .as_bytes()
+                .get(*start..*end)
+                .and_then(|bytes| std::str::from_utf8(bytes).ok())
+                .unwrap_or_default(),
+        }
+    }
 }
 
 /// What redirects need to know about the request, captured cheaply (reference-counted clones);
@@ -214,27 +260,52 @@ pub(crate) struct RequestInfo {
     sec_fetch_dest: Option<HeaderValue>,
     secure: bool,
     fallback_host: Option<String>,
-    url: OnceLock<Option<Url>>,
+    /// Boxed: built only for redirects, and this struct is moved on every request.
+    url: OnceLock<Option<Box<Url>>>,
 }
 
 impl RequestInfo {
     pub(crate) fn from_request(req: &HttpRequest) -> Self {
-        let headers = req.headers();
-        let host = headers.get(header::HOST).cloned();
-        let fallback_host = (host.is_none() && req.uri().authority().is_none())
-            .then(|| req.app_config().host().to_owned());
-        Self {
+        // One pass over the headers rather than a hashed lookup per name: an API request has a
+        // handful of headers, and six lookups cost more than reading each header once. Each
+        // name's values come in the order they arrived, so the first one seen is `get`'s.
+        let mut info = Self {
             uri: req.uri().clone(),
-            host,
-            forwarded_host: headers.get(X_FORWARDED_HOST).cloned(),
-            forwarded_proto: headers.get(X_FORWARDED_PROTO).cloned(),
-            cookies: headers.get_all(header::COOKIE).cloned().collect(),
-            accept: headers.get(header::ACCEPT).cloned(),
-            sec_fetch_dest: headers.get(SEC_FETCH_DEST).cloned(),
+            host: None,
+            forwarded_host: None,
+            forwarded_proto: None,
+            cookies: Vec::new(),
+            accept: None,
+            sec_fetch_dest: None,
             secure: req.app_config().secure(),
-            fallback_host,
+            fallback_host: None,
             url: OnceLock::new(),
+        };
+        for (name, value) in req.headers() {
+            let first = if name == header::HOST {
+                &mut info.host
+            } else if name == header::COOKIE {
+                info.cookies.push(value.clone());
+                continue;
+            } else if name == header::ACCEPT {
+                &mut info.accept
+            } else if name == X_FORWARDED_HOST {
+                &mut info.forwarded_host
+            } else if name == X_FORWARDED_PROTO {
+                &mut info.forwarded_proto
+            } else if name == SEC_FETCH_DEST {
+                &mut info.sec_fetch_dest
+            } else {
+                continue;
+            };
+            if first.is_none() {
+                *first = Some(value.clone());
+            }
         }
+        if info.host.is_none() && info.uri.authority().is_none() {
+            info.fallback_host = Some(req.app_config().host().to_owned());
+        }
+        info
     }
 
     /// Clerk's `clerkUrl`: the URL as the browser sees it, honouring `X-Forwarded-Host` and
@@ -258,9 +329,11 @@ impl RequestInfo {
                     .or_else(|| self.uri.scheme_str())
                     .unwrap_or(if self.secure { "https" } else { "http" });
                 let path = self.uri.path_and_query().map_or("/", |p| p.as_str());
-                Url::parse(&format!("{proto}://{host}{path}")).ok()
+                Url::parse(&format!("{proto}://{host}{path}"))
+                    .ok()
+                    .map(Box::new)
             })
-            .as_ref()
+            .as_deref()
     }
 
     /// A browser navigation (Clerk's page-request test): `Sec-Fetch-Dest: document|iframe`, or
@@ -312,7 +385,7 @@ impl ClerkAuth {
 
     /// The verified machine token (API key, M2M or OAuth token), when one was accepted.
     pub fn machine(&self) -> Option<&crate::machine::MachineAuth> {
-        self.0.machine.as_ref()
+        self.0.machine.as_deref()
     }
 
     /// Signed in with a session, or authenticated with an accepted machine token.
@@ -334,7 +407,7 @@ impl ClerkAuth {
     /// Treat it as a secret.
     pub fn token(&self) -> Option<&str> {
         if self.is_authenticated() {
-            self.0.token.as_deref()
+            self.0.token.as_ref().map(TokenText::as_str)
         } else {
             None
         }
@@ -433,5 +506,34 @@ impl fmt::Debug for ClerkAuth {
             .field("org_id", &self.org_id())
             .field("token", &self.0.token.as_ref().map(|_| "[redacted]"))
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_in_its_header_is_shared_not_copied() {
+        let value = HeaderValue::from_static("Bearer  a.b.c ");
+        let token = &value.as_bytes()[8..13];
+        let text = TokenText::from_header(&value, token);
+        assert!(matches!(
+            text,
+            TokenText::InHeader {
+                start: 8,
+                end: 13,
+                ..
+            }
+        ));
+        assert_eq!(text.as_str(), "a.b.c");
+        // Equal bytes elsewhere are copied: only a slice of the value itself is shared.
+        let elsewhere = b"a.b.c".to_vec();
+        let text = TokenText::from_header(&value, &elsewhere);
+        assert!(matches!(&text, TokenText::Copied(token) if token == "a.b.c"));
+        let other = HeaderValue::from_static("a.b.c");
+        let text = TokenText::from_header(&other, token);
+        assert!(matches!(&text, TokenText::Copied(token) if token == "a.b.c"));
+        assert_eq!(TokenText::from_header(&value, b"").as_str(), "");
     }
 }

@@ -188,7 +188,7 @@ pub(crate) async fn resolve(ctx: &Context<'_>) -> Result<Outcome, HandshakeFailu
         Ok(verified) => {
             let mut outcome = crate::request::signed_in_or_invalid(
                 verified,
-                &session_token,
+                || crate::auth::TokenText::Copied(session_token.clone()),
                 crate::error::TokenCarrier::Cookie,
             );
             outcome.headers.extend(headers);

@@ -12,7 +12,9 @@ use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 use url::Url;
 
-use crate::auth::{AuthReason, AuthState, AuthStatus, ClerkAuth, RequestInfo, TokenType};
+use crate::auth::{
+    AuthReason, AuthState, AuthStatus, ClerkAuth, RequestInfo, TokenText, TokenType,
+};
 use crate::claims::{SessionClaims, SessionStatus, Verified};
 use crate::config::{Clerk, ClerkOptions};
 use crate::cookies::Cookies;
@@ -96,6 +98,14 @@ fn header_token_bytes(headers: &HeaderMap) -> Option<&[u8]> {
             Some(&token[start..=end])
         }
         Some(_) => None,
+    }
+}
+
+/// The text of `token`, read from `req`'s `Authorization` header, shared with the header.
+fn header_token_text(req: &HttpRequest, token: &[u8]) -> TokenText {
+    match req.headers().get(header::AUTHORIZATION) {
+        Some(value) => TokenText::from_header(value, token),
+        None => TokenText::Copied(String::from_utf8_lossy(token).into_owned()),
     }
 }
 
@@ -378,10 +388,10 @@ pub(crate) struct Outcome {
     pub(crate) status: AuthStatus,
     pub(crate) reason: Option<AuthReason>,
     pub(crate) message: Option<String>,
-    pub(crate) token: Option<String>,
+    pub(crate) token: Option<TokenText>,
     pub(crate) claims: Option<SessionClaims>,
     pub(crate) token_type: Option<TokenType>,
-    pub(crate) machine: Option<MachineAuth>,
+    pub(crate) machine: Option<Box<MachineAuth>>,
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
 }
 
@@ -411,11 +421,7 @@ impl Outcome {
         }
     }
 
-    fn signed_in(claims: SessionClaims, token: &str) -> Self {
-        Self::signed_in_owned(claims, token.to_owned())
-    }
-
-    fn signed_in_owned(claims: SessionClaims, token: String) -> Self {
+    fn signed_in(claims: SessionClaims, token: TokenText) -> Self {
         Self {
             status: AuthStatus::SignedIn,
             reason: None,
@@ -481,8 +487,9 @@ pub(crate) fn authenticate_now(clerk: &Clerk, req: &HttpRequest) -> Now {
         options
             .token_cache
             .session_claims(bytes, &options.keys, &options.validation, now_ms);
-    if let HeaderLookup::Hit(claims, token) = cached {
-        return Now::SignedIn(finished(Outcome::signed_in_owned(claims, token)));
+    if let HeaderLookup::Hit(claims) = cached {
+        let token = header_token_text(req, bytes);
+        return Now::SignedIn(finished(Outcome::signed_in(claims, token)));
     }
     // The same token `header_flow` would take, or nothing to do here.
     let HeaderToken::Token(token) = header_token(req.headers()) else {
@@ -500,6 +507,7 @@ pub(crate) fn authenticate_now(clerk: &Clerk, req: &HttpRequest) -> Now {
     }
     match header_verification_now(&options, token, miss) {
         Some(Ok(verified)) => {
+            let token = || header_token_text(req, token.as_bytes());
             let outcome = signed_in_or_invalid(verified, token, TokenCarrier::Header);
             match outcome.status {
                 AuthStatus::SignedIn => Now::SignedIn(finished(outcome)),
@@ -622,10 +630,10 @@ async fn verify_machine(options: &ClerkOptions, presented: TokenType, token: &st
             status: AuthStatus::SignedIn,
             reason: None,
             message: None,
-            token: Some(token.to_owned()),
+            token: Some(TokenText::Copied(token.to_owned())),
             claims: None,
             token_type: Some(machine.token_type),
-            machine: Some(machine),
+            machine: Some(Box::new(machine)),
             headers: Vec::new(),
         },
         Err(err) => Outcome::signed_out_as(
@@ -654,7 +662,10 @@ async fn header_flow(
         }
     };
     match verified {
-        Ok(claims) => signed_in_or_invalid(claims, token, TokenCarrier::Header),
+        Ok(claims) => {
+            let token = || header_token_text(req, token.as_bytes());
+            signed_in_or_invalid(claims, token, TokenCarrier::Header)
+        }
         Err(err) => {
             let ctx = Context::new(options, req, info, Some(token));
             handle_session_token_error(&ctx, &err, TokenCarrier::Header).await
@@ -834,13 +845,15 @@ fn verify_without_fetch<'t>(
     }
 }
 
+/// The state of a verified token: signed in, or `token-invalid` when Clerk's claim layout
+/// cannot read its claims. `token` gives its text (asked for only when signed in).
 pub(crate) fn signed_in_or_invalid(
     verified: Verified,
-    token: &str,
+    token: impl FnOnce() -> TokenText,
     carrier: TokenCarrier,
 ) -> Outcome {
     match verified.into_claims() {
-        Ok(claims) => Outcome::signed_in(claims, token),
+        Ok(claims) => Outcome::signed_in(claims, token()),
         // Upstream throws here (a 500); a token whose claims cannot be read is treated as invalid.
         Err(err) => Outcome::signed_out(
             AuthReason::Token(TokenErrorReason::TokenInvalid),
@@ -990,7 +1003,8 @@ async fn cookie_flow(ctx: &Context<'_>) -> Outcome {
     if !verified.contains_key("azp") {
         warn_missing_azp_once();
     }
-    let state = signed_in_or_invalid(verified, &token, TokenCarrier::Cookie);
+    let text = || TokenText::Copied(token.as_ref().to_owned());
+    let state = signed_in_or_invalid(verified, text, TokenCarrier::Cookie);
     if state.status != AuthStatus::SignedIn {
         return state;
     }
@@ -1061,11 +1075,9 @@ async fn handle_session_token_error(
     {
         match Box::pin(handshake::refresh(ctx)).await {
             Ok(refreshed) => {
-                let mut outcome = signed_in_or_invalid(
-                    refreshed.verified,
-                    &refreshed.token,
-                    TokenCarrier::Cookie,
-                );
+                let token = || TokenText::Copied(refreshed.token.clone());
+                let mut outcome =
+                    signed_in_or_invalid(refreshed.verified, token, TokenCarrier::Cookie);
                 outcome.headers.extend(refreshed.headers);
                 return outcome;
             }

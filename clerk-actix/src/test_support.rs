@@ -60,7 +60,7 @@ pub(crate) fn auth_for(clerk: &Clerk, req: &HttpRequest, claims: Option<Value>) 
         },
         reason: None,
         message: None,
-        token: signed_in.then(|| "token".to_owned()),
+        token: signed_in.then(|| crate::auth::TokenText::Copied("token".to_owned())),
         token_type: Some(TokenType::SessionToken),
         claims,
         authenticated: signed_in && !pending,

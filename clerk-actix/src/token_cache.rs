@@ -253,8 +253,8 @@ pub(crate) struct MissTicket<'t> {
 
 /// What [`TokenCache::session_claims`] found for a header token.
 pub(crate) enum HeaderLookup {
-    /// Verified before and valid now: the claims and the token's text.
-    Hit(SessionClaims, String),
+    /// Verified before and valid now: the claims.
+    Hit(SessionClaims),
     /// Not in the cache: verify in full. The key-set generation seen before the lookup, for
     /// [`HeaderLookup::ticket`] (`None`: cache off).
     Miss(Option<u64>),
@@ -401,13 +401,9 @@ impl TokenCache {
         validation: &TokenValidation,
         now_ms: f64,
     ) -> HeaderLookup {
-        let claims_and_text = |entry: &Entry| {
-            entry
-                .session_kind
-                .then(|| (entry.claims.clone(), String::from(&*entry.key.0)))
-        };
-        match self.find(token, keys, validation, now_ms, claims_and_text) {
-            Found::Valid(Some((claims, text))) => HeaderLookup::Hit(claims, text),
+        let claims = |entry: &Entry| entry.session_kind.then(|| entry.claims.clone());
+        match self.find(token, keys, validation, now_ms, claims) {
+            Found::Valid(Some(claims)) => HeaderLookup::Hit(claims),
             Found::Miss(generation) => HeaderLookup::Miss(generation),
             Found::Valid(None) | Found::TimeError(_) => HeaderLookup::Other,
         }

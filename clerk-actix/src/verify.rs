@@ -131,7 +131,17 @@ pub(crate) fn now_ms(clock: Option<SystemTime>) -> f64 {
     clock
         .unwrap_or_else(SystemTime::now)
         .duration_since(UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_millis() as f64)
+        .map_or(0.0, whole_millis)
+}
+
+/// `duration.as_millis() as f64`, without the conversion of a `u128` to `f64` (a library call,
+/// on every request): the same whole number in a `u64` converts, and rounds, the same way.
+fn whole_millis(duration: std::time::Duration) -> f64 {
+    let millis = duration.as_secs().checked_mul(1000);
+    match millis.and_then(|ms| ms.checked_add(duration.subsec_millis().into())) {
+        Some(ms) => ms as f64,
+        None => duration.as_millis() as f64,
+    }
 }
 
 /// Checks done before any key is looked up: size, shape, category, header type, algorithm, `crit`.
@@ -402,7 +412,7 @@ impl Clock {
     fn new(validation: &TokenValidation, now_ms: f64) -> Self {
         Self {
             now_ms,
-            skew_ms: validation.clock_skew.as_millis() as f64,
+            skew_ms: whole_millis(validation.clock_skew),
         }
     }
 
@@ -538,6 +548,29 @@ mod tests {
     }
 
     const NOW: f64 = 1_666_648_250_000.0;
+
+    #[test]
+    fn whole_millis_are_what_as_millis_gives() {
+        use std::time::Duration;
+        for duration in [
+            Duration::ZERO,
+            Duration::from_nanos(999_999),
+            Duration::new(1_795_714_377, 999_999_999),
+            Duration::new((1 << 53) / 1000, 123_456_789),
+            Duration::new(u64::MAX / 1000, 999_000_000),
+            Duration::new(u64::MAX, 999_999_999),
+        ] {
+            assert_eq!(whole_millis(duration), duration.as_millis() as f64);
+            let at = UNIX_EPOCH.checked_add(duration);
+            let Some(at) = at else { continue };
+            assert_eq!(
+                now_ms(Some(at)),
+                duration.as_millis() as f64,
+                "{duration:?}"
+            );
+        }
+        assert_eq!(now_ms(UNIX_EPOCH.checked_sub(Duration::from_secs(1))), 0.0);
+    }
 
     #[test]
     fn claim_times_check_as_check_times_does() {
