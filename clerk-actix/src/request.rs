@@ -356,8 +356,14 @@ fn strip_http_schemes(iss: &str) -> String {
     let mut out = String::with_capacity(iss.len());
     let mut rest = iss;
     while !rest.is_empty() {
-        let lower_prefix =
-            |p: &str| rest.len() >= p.len() && rest[..p.len()].eq_ignore_ascii_case(p);
+        // Compared as bytes: `rest` may start with a character wider than one byte, where a
+        // string slice of the prefix's length would end inside it (and panic). A match is all
+        // ASCII, so cutting it off below lands on a character boundary.
+        let lower_prefix = |p: &str| {
+            rest.as_bytes()
+                .get(..p.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(p.as_bytes()))
+        };
         if lower_prefix("https://") {
             rest = &rest[8..];
         } else if lower_prefix("http://") {
@@ -1420,6 +1426,12 @@ mod tests {
         );
         assert_eq!(strip_http_schemes("HTTP://a.b/https://c"), "a.b/c");
         assert_eq!(strip_http_schemes("http:whatever"), "http:whatever");
+        // Multi-byte characters where a scheme could start (found by the request_headers
+        // fuzz target: a string slice of the scheme's length ended inside one and panicked).
+        assert_eq!(strip_http_schemes("httpsː//x"), "httpsː//x");
+        assert_eq!(strip_http_schemes("h˛ttps://x"), "h˛ttps://x");
+        assert_eq!(strip_http_schemes("é"), "é");
+        assert_eq!(strip_http_schemes("ééééhttps://a"), "éééé".to_owned() + "a");
     }
 
     #[test]

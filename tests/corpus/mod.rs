@@ -728,6 +728,17 @@ pub fn cases(keys: &Keys) -> Vec<Case> {
         Some(valid.clone()),
         out("token-invalid-signature"),
     );
+    // The cookie flow reads the session cookie's `iss` before verifying it (to choose suffixed
+    // cookies); multi-byte characters where a scheme could start once panicked there.
+    for iss in ["ééééhttps://clerk.example", "httpsː//clerk.example", "h˛"] {
+        let token = signed(with(claims("user_x"), "iss", json!(iss)));
+        add(
+            "session cookie whose iss has multi-byte characters near its start",
+            cookies(&format!("{uat}; __session={token}")),
+            Some(token.clone()),
+            out("session-token-and-uat-missing"),
+        );
+    }
     let m2m = signed(with(claims("user_x"), "sub", json!("mch_123")));
     add(
         "M2M JWT in the session cookie",
