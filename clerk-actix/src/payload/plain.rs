@@ -77,45 +77,38 @@ impl<'a> Plain<'a> {
 
     /// Walks an object, calling `member` with each key when its value is next.
     fn entries(&mut self, mut member: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
-        self.nest()?;
-        self.eat(b'{')?;
-        self.whitespace();
-        if self.eat(b'}').is_none() {
-            loop {
-                self.whitespace();
-                let key = self.string()?;
-                self.whitespace();
-                self.eat(b':')?;
-                self.whitespace();
-                member(self, key)?;
-                self.whitespace();
-                match self.peek()? {
-                    b',' => self.at += 1,
-                    b'}' => {
-                        self.at += 1;
-                        break;
-                    }
-                    _ => return None,
-                }
-            }
-        }
-        self.depth -= 1;
-        Some(())
+        self.delimited(b'{', b'}', |plain| {
+            let key = plain.string()?;
+            plain.whitespace();
+            plain.eat(b':')?;
+            plain.whitespace();
+            member(plain, key)
+        })
     }
 
     /// Walks an array, calling `item` when each element is next.
-    fn items(&mut self, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+    fn items(&mut self, item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.delimited(b'[', b']', item)
+    }
+
+    /// `open`, elements separated by commas (`element` reads one), `close`; one level deeper.
+    fn delimited(
+        &mut self,
+        open: u8,
+        close: u8,
+        mut element: impl FnMut(&mut Self) -> Option<()>,
+    ) -> Option<()> {
         self.nest()?;
-        self.eat(b'[')?;
+        self.eat(open)?;
         self.whitespace();
-        if self.eat(b']').is_none() {
+        if self.eat(close).is_none() {
             loop {
                 self.whitespace();
-                item(self)?;
+                element(self)?;
                 self.whitespace();
                 match self.peek()? {
                     b',' => self.at += 1,
-                    b']' => {
+                    byte if byte == close => {
                         self.at += 1;
                         break;
                     }
