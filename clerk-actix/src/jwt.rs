@@ -90,7 +90,7 @@ impl<'t> DecodedJwt<'t> {
     }
 
     pub(crate) fn header_str(&self, name: &str) -> Option<&str> {
-        self.header.get(name).and_then(Value::as_str)
+        self.header.get_str(name)
     }
 
     /// The `cat` header when it is a string; a non-string `cat` counts as an unknown category.

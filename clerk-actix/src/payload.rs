@@ -191,15 +191,8 @@ impl<L: Layout> JsonObject<L> {
     /// into a `Map` with such a check accepts: values not kept are still parsed in full, numbers
     /// out of range and invalid escapes included.
     pub(crate) fn parse(json: Vec<u8>) -> Option<Self> {
-        let (known, typed, members) = match plain::object::<L>(&json) {
-            Some(parsed) => parsed,
-            None => {
-                let mut de = serde_json::Deserializer::from_slice(&json);
-                let parsed = de.deserialize_map(ObjectVisitor::<L>(PhantomData)).ok()?;
-                de.end().ok()?;
-                parsed
-            }
-        };
+        let (known, typed, members) =
+            plain::object::<L>(&json).or_else(|| serde_object::<L>(&json))?;
         Some(Self {
             known,
             typed,
@@ -235,6 +228,11 @@ impl<L: Layout> JsonObject<L> {
         }
     }
 
+    /// The claim `name` when it is a string.
+    pub(crate) fn get_str(&self, name: &str) -> Option<&str> {
+        self.get(name).and_then(Value::as_str)
+    }
+
     pub(crate) fn contains_key(&self, name: &str) -> bool {
         self.get(name).is_some()
     }
@@ -265,13 +263,10 @@ pub(crate) fn assert_plain_parser_agrees(json: &[u8]) {
     where
         L::Typed: PartialEq + fmt::Debug,
     {
-        let Some(plain) = plain::object::<L>(json) else {
-            return;
-        };
-        let mut de = serde_json::Deserializer::from_slice(json);
-        let serde = de.deserialize_map(ObjectVisitor::<L>(PhantomData));
-        let serde = serde.ok().filter(|_| de.end().is_ok());
-        assert_eq!(Some(plain), serde, "the plain parser read this otherwise");
+        if let Some(plain) = plain::object::<L>(json) {
+            let serde = serde_object::<L>(json);
+            assert_eq!(Some(plain), serde, "the plain parser read this otherwise");
+        }
     }
     check::<Claims>(json);
     check::<HeaderParameters>(json);
@@ -332,6 +327,14 @@ impl RawJson {
 
 /// The parsed members, and how many members there are.
 type Parsed<T> = (Box<[Option<Value>]>, T, usize);
+
+/// `json` as one object and nothing after it, parsed by serde_json (any JSON it accepts).
+fn serde_object<L: Layout>(json: &[u8]) -> Option<Parsed<L::Typed>> {
+    let mut de = serde_json::Deserializer::from_slice(json);
+    let parsed = de.deserialize_map(ObjectVisitor::<L>(PhantomData)).ok()?;
+    de.end().ok()?;
+    Some(parsed)
+}
 
 struct ObjectVisitor<L>(PhantomData<L>);
 
@@ -425,22 +428,37 @@ pub(crate) enum StringMember {
 impl OrgClaim {
     /// The claim read from a map's value of `o`.
     fn from_value(value: Option<&Value>) -> Self {
-        let member = |value: Option<&Value>| match value {
-            None | Some(Value::Null) => StringMember::Absent,
-            Some(Value::String(text)) => StringMember::Text(text.clone()),
-            Some(_) => StringMember::NotAString,
-        };
         match value {
             None | Some(Value::Null) => Self::Absent,
-            Some(Value::Object(org)) => Self::Object(OrgObject {
-                id: member(org.get("id")),
-                rol: member(org.get("rol")),
-                slg: member(org.get("slg")),
-                per: member(org.get("per")),
-                fpm: member(org.get("fpm")),
-            }),
+            Some(Value::Object(members)) => {
+                let mut org = OrgObject::default();
+                for (name, value) in members {
+                    if let Some(member) = org.member_mut(name) {
+                        *member = match value {
+                            Value::Null => StringMember::Absent,
+                            Value::String(text) => StringMember::Text(text.clone()),
+                            _ => StringMember::NotAString,
+                        };
+                    }
+                }
+                Self::Object(org)
+            }
             Some(_) => Self::NotAnObject,
         }
+    }
+}
+
+impl OrgObject {
+    /// The member called `name`, if it is one that is read.
+    fn member_mut(&mut self, name: &str) -> Option<&mut StringMember> {
+        Some(match name {
+            "id" => &mut self.id,
+            "rol" => &mut self.rol,
+            "slg" => &mut self.slg,
+            "per" => &mut self.per,
+            "fpm" => &mut self.fpm,
+            _ => return None,
+        })
     }
 }
 
@@ -484,18 +502,10 @@ impl<'de> Deserialize<'de> for OrgClaim {
             fn visit_map<A: MapAccess<'de>>(self, mut entries: A) -> Result<OrgClaim, A::Error> {
                 let mut org = OrgObject::default();
                 while let Some(KeyText(key)) = entries.next_key()? {
-                    let member = match &*key {
-                        "id" => &mut org.id,
-                        "rol" => &mut org.rol,
-                        "slg" => &mut org.slg,
-                        "per" => &mut org.per,
-                        "fpm" => &mut org.fpm,
-                        _ => {
-                            entries.next_value_seed(Skip)?;
-                            continue;
-                        }
-                    };
-                    *member = entries.next_value()?;
+                    match org.member_mut(&key) {
+                        Some(member) => *member = entries.next_value()?,
+                        None => entries.next_value_seed(Skip)?,
+                    }
                 }
                 Ok(OrgClaim::Object(org))
             }
@@ -610,20 +620,12 @@ mod tests {
         Some(map)
     }
 
-    /// The serde path alone, without the plain-JSON parser in front.
-    fn serde_parse<L: Layout>(json: &[u8]) -> Option<Parsed<L::Typed>> {
-        let mut de = serde_json::Deserializer::from_slice(json);
-        let parsed = de.deserialize_map(ObjectVisitor::<L>(PhantomData)).ok()?;
-        de.end().ok()?;
-        Some(parsed)
-    }
-
     fn same_as_a_map(text: &str) {
         // Where the plain parser answers, it builds what the serde path builds.
         if let Some(plain) = plain::object::<Claims>(text.as_bytes()) {
             assert_eq!(
                 Some(plain),
-                serde_parse::<Claims>(text.as_bytes()),
+                serde_object::<Claims>(text.as_bytes()),
                 "{text}"
             );
         }

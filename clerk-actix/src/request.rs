@@ -83,22 +83,25 @@ fn header_token(headers: &HeaderMap) -> HeaderToken<'_> {
 /// because the bytes are only looked up among verified tokens, and those are text. For such a
 /// match the checks `header_token` skips here all pass: a verified token is base64url and dots,
 /// a `Bearer` scheme is letters, and what is trimmed around the token is spaces and tabs only.
-fn header_token_bytes(headers: &HeaderMap) -> Option<&[u8]> {
+/// Returns the header's value too, which the token's text is later shared with.
+fn header_token_bytes(headers: &HeaderMap) -> Option<(&HeaderValue, &[u8])> {
     let mut values = headers.get_all(header::AUTHORIZATION);
-    let value = values.next()?.as_bytes();
+    let header = values.next()?;
     if values.next().is_some() {
         return None;
     }
-    match value.iter().position(|&b| b == b' ') {
-        None => Some(value),
+    let value = header.as_bytes();
+    let token = match value.iter().position(|&b| b == b' ') {
+        None => value,
         Some(at) if value[..at].eq_ignore_ascii_case(b"bearer") => {
             let token = &value[at + 1..];
             let start = token.iter().position(|&b| b != b' ' && b != b'\t')?;
             let end = token.iter().rposition(|&b| b != b' ' && b != b'\t')?;
-            Some(&token[start..=end])
+            &token[start..=end]
         }
-        Some(_) => None,
-    }
+        Some(_) => return None,
+    };
+    Some((header, token))
 }
 
 /// The text of `token`, read from `req`'s `Authorization` header, shared with the header.
@@ -473,7 +476,7 @@ pub(crate) fn authenticate_now(clerk: &Clerk, req: &HttpRequest) -> Now {
     if !options.accepts_token.accepts(TokenType::SessionToken) {
         return Now::Later(None);
     }
-    let Some(bytes) = header_token_bytes(req.headers()) else {
+    let Some((header_value, bytes)) = header_token_bytes(req.headers()) else {
         return Now::Later(None);
     };
     // A satellite's per-request check of its sign-in URL comes first (`authenticate_with`).
@@ -494,7 +497,7 @@ pub(crate) fn authenticate_now(clerk: &Clerk, req: &HttpRequest) -> Now {
             .token_cache
             .session_claims(bytes, &options.keys, &options.validation, now_ms);
     if let HeaderLookup::Hit(claims) = cached {
-        let token = header_token_text(req, bytes);
+        let token = TokenText::from_header(header_value, bytes);
         return Now::SignedIn(finished(Outcome::signed_in(claims, token)));
     }
     // The same token `header_flow` would take, or nothing to do here.
@@ -513,7 +516,8 @@ pub(crate) fn authenticate_now(clerk: &Clerk, req: &HttpRequest) -> Now {
     }
     match header_verification_now(&options, token, miss) {
         Some(Ok(verified)) => {
-            let token = || header_token_text(req, token.as_bytes());
+            // The same header: `header_token` reads its only value, as `header_token_bytes` did.
+            let token = || TokenText::from_header(header_value, token.as_bytes());
             let outcome = signed_in_or_invalid(verified, token, TokenCarrier::Header);
             match outcome.status {
                 AuthStatus::SignedIn => Now::SignedIn(finished(outcome)),
@@ -777,7 +781,7 @@ struct NeedsKey<'t> {
 
 impl NeedsKey<'_> {
     fn kid(&self) -> Option<&str> {
-        self.header.get("kid").and_then(Value::as_str)
+        self.header.get_str("kid")
     }
 
     fn verify_with(
@@ -787,18 +791,17 @@ impl NeedsKey<'_> {
         validation: &verify::TokenValidation,
     ) -> HeaderVerification {
         let now = verify::now_ms(options.now());
-        let payload =
-            verify::verify_signature_and_claims(self.jwt, self.alg, key, validation, now)?;
-        let kid = self.header.get("kid").and_then(Value::as_str);
+        let Self {
+            ticket,
+            jwt,
+            alg,
+            header,
+            session_kind,
+        } = self;
+        let payload = verify::verify_signature_and_claims(jwt, alg, key, validation, now)?;
+        let kid = header.get_str("kid");
         let cache = &options.token_cache;
-        cache.store(
-            self.ticket,
-            &options.keys,
-            kid,
-            &payload,
-            self.session_kind,
-            now,
-        );
+        cache.store(ticket, &options.keys, kid, &payload, session_kind, now);
         Ok(Verified::Decoded(payload))
     }
 }
@@ -1346,7 +1349,7 @@ mod tests {
                             HeaderToken::Token(t) => Some(t.as_bytes()),
                             _ => None,
                         };
-                        let fast = header_token_bytes(req.headers());
+                        let fast = header_token_bytes(req.headers()).map(|(_, token)| token);
                         if slow.is_some_and(token_like) || fast.is_some_and(token_like) {
                             assert_eq!(fast, slow, "{raw:?}");
                             checked += 1;

@@ -218,17 +218,12 @@ impl<'a> Plain<'a> {
         match self.peek()? {
             b'{' => {
                 let mut org = OrgObject::default();
-                self.entries(|plain, key| {
-                    let member = match key {
-                        "id" => &mut org.id,
-                        "rol" => &mut org.rol,
-                        "slg" => &mut org.slg,
-                        "per" => &mut org.per,
-                        "fpm" => &mut org.fpm,
-                        _ => return plain.skip(),
-                    };
-                    *member = plain.string_member()?;
-                    Some(())
+                self.entries(|plain, key| match org.member_mut(key) {
+                    Some(member) => {
+                        *member = plain.string_member()?;
+                        Some(())
+                    }
+                    None => plain.skip(),
                 })?;
                 Some(OrgClaim::Object(org))
             }
