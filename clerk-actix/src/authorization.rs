@@ -32,7 +32,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Has {
     role: Option<Cow<'static, str>>,
-    permission: Option<Cow<'static, str>>,
+    pub(crate) permission: Option<Cow<'static, str>>,
     feature: Option<Cow<'static, str>>,
     plan: Option<Cow<'static, str>>,
     reverification: Option<Reverification>,
@@ -456,11 +456,8 @@ pub(crate) struct MissingScope;
 /// other scopes are ignored. An element without `:` makes the whole claim unreadable.
 pub(crate) fn split_by_scope(claim: &str) -> Result<ScopedNames<'_>, MissingScope> {
     let mut names = ScopedNames::default();
-    if claim.is_empty() {
-        return Ok(names);
-    }
-    for element in claim.split(',').map(js_trim) {
-        let (scope, name) = element.split_once(':').ok_or(MissingScope)?;
+    for element in scoped_elements(claim) {
+        let (scope, name) = element.ok_or(MissingScope)?;
         match scope {
             "o" => names.org.push(name),
             "u" => names.user.push(name),
@@ -472,6 +469,20 @@ pub(crate) fn split_by_scope(claim: &str) -> Result<ScopedNames<'_>, MissingScop
         }
     }
     Ok(names)
+}
+
+/// Whether [`split_by_scope`] can read `claim`, without collecting its names.
+pub(crate) fn is_scoped(claim: &str) -> bool {
+    scoped_elements(claim).all(|element| element.is_some())
+}
+
+/// The `(scope, name)` of each element of a `fea`/`pla` claim (`None`: an element without
+/// `:`); none for an empty claim.
+fn scoped_elements(claim: &str) -> impl Iterator<Item = Option<(&str, &str)>> {
+    claim
+        .split(',')
+        .filter(|_| !claim.is_empty())
+        .map(|element| js_trim(element).split_once(':'))
 }
 
 /// Trims what JavaScript's `String.prototype.trim` trims, so claim lists split exactly as
@@ -946,6 +957,10 @@ mod tests {
     fn split_by_scope_rejects_an_element_without_scope() {
         assert_eq!(split_by_scope("reservations,dashboard"), Err(MissingScope));
         assert_eq!(split_by_scope("o:a,,u:b"), Err(MissingScope));
+        assert!(!is_scoped("reservations,dashboard"));
+        assert!(!is_scoped("o:a,,u:b"));
+        assert!(is_scoped(" o:payments , x:ignored,u:impersonation "));
+        assert!(is_scoped(""));
         assert_eq!(split_by_scope(" "), Err(MissingScope));
     }
 

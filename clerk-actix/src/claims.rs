@@ -1,12 +1,12 @@
 //! Reading the claims of a verified Clerk session token (session token formats v1 and v2).
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value};
 
 use crate::authorization::{self, AuthorizationFacts, Has};
-use crate::payload::{OrgClaim, Payload, RawJson, StringMember};
+use crate::payload::{OrgClaim, Payload, RawJson, StringMember, Text, WrongType};
 
 /// Why the payload of a verified session token cannot be read as a Clerk session.
 ///
@@ -132,22 +132,34 @@ impl SessionStatus {
 #[derive(Clone)]
 pub struct SessionClaims(Arc<DecodedClaims>);
 
+/// The strings are [`Text`]s: most lie in `raw`'s text, so decoding a token copies none of
+/// them (each would be an allocation, on every token the cache has not seen).
 struct DecodedClaims {
     raw: RawJson,
     version: u8,
-    user_id: String,
-    session_id: Option<String>,
+    user_id: Text,
+    session_id: Option<Text>,
     session_status: Option<SessionStatus>,
-    org_id: Option<String>,
-    org_role: Option<String>,
-    org_slug: Option<String>,
-    org_permissions: Option<Vec<String>>,
+    org_id: Option<Text>,
+    org_role: Option<Text>,
+    org_slug: Option<Text>,
+    org_permissions: OrgPermissions,
     factor_verification_age: Option<[i64; 2]>,
     /// `act` when not `null`.
     actor: Option<Value>,
     /// `fea` and `pla` when strings (`has()` reads them).
-    features: Option<String>,
-    plans: Option<String>,
+    features: Option<Text>,
+    plans: Option<Text>,
+}
+
+impl DecodedClaims {
+    fn text<'a>(&'a self, text: &'a Text) -> &'a str {
+        self.raw.resolve(text)
+    }
+
+    fn optional_text<'a>(&'a self, text: &'a Option<Text>) -> Option<&'a str> {
+        text.as_ref().map(|text| self.text(text))
+    }
 }
 
 impl SessionClaims {
@@ -170,20 +182,17 @@ impl SessionClaims {
     /// [`Self::from_payload`] of a payload as decoded: the claims read here are moved out of
     /// it, and the rest stays text until [`Self::raw`] is called.
     pub(crate) fn from_verified(mut payload: Payload) -> Result<Self, ClaimsError> {
-        let user_id = match payload.take("sub") {
-            None | Some(Value::Null) => return Err(ClaimsError::Missing { claim: "sub" }),
-            Some(Value::String(sub)) if sub.is_empty() => {
-                return Err(ClaimsError::Malformed {
-                    claim: "sub",
-                    problem: "empty user id",
-                });
-            }
-            Some(Value::String(sub)) => sub,
-            Some(_) => return Err(ClaimsError::WrongType { claim: "sub" }),
-        };
-        let session_id = owned_string(payload.take("sid"), "sid")?;
+        if payload.get_str("sub") == Some("") {
+            return Err(ClaimsError::Malformed {
+                claim: "sub",
+                problem: "empty user id",
+            });
+        }
+        let user_id = optional_string(payload.take_text("sub"), "sub")?
+            .ok_or(ClaimsError::Missing { claim: "sub" })?;
+        let session_id = optional_string(payload.take_text("sid"), "sid")?;
         let session_status =
-            optional_string(payload.get("sts"), "sts")?.map(SessionStatus::from_claim);
+            optional_string(payload.str_claim("sts"), "sts")?.map(SessionStatus::from_claim);
         let version = token_version(payload.get("v"))?;
         let org = if version == 2 {
             OrgClaims::from_v2(&mut payload)?
@@ -191,12 +200,9 @@ impl SessionClaims {
             OrgClaims::from_v1(&mut payload)?
         };
         let factor_verification_age = factor_verification_age(payload.get("fva"));
-        let string = |claim| match claim {
-            Some(Value::String(text)) => Some(text),
-            _ => None,
-        };
-        let features = string(payload.take("fea"));
-        let plans = string(payload.take("pla"));
+        // Read by `has()` only, where a value that is not a string denies: not an error here.
+        let features = payload.take_text("fea").ok().flatten();
+        let plans = payload.take_text("pla").ok().flatten();
         let actor = payload.take("act").filter(|act| !act.is_null());
         Ok(Self(Arc::new(DecodedClaims {
             version,
@@ -229,7 +235,7 @@ impl SessionClaims {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn user_id(&self) -> &str {
-        &self.0.user_id
+        self.0.text(&self.0.user_id)
     }
 
     /// The session's id (`sid`).
@@ -241,7 +247,7 @@ impl SessionClaims {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn session_id(&self) -> Option<&str> {
-        self.0.session_id.as_deref()
+        self.0.optional_text(&self.0.session_id)
     }
 
     /// The session's status (`sts`), absent for instances that have not opted in.
@@ -278,7 +284,7 @@ impl SessionClaims {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn org_id(&self) -> Option<&str> {
-        self.0.org_id.as_deref()
+        self.0.optional_text(&self.0.org_id)
     }
 
     /// The user's role in the active organization, as issued (v2 roles get the `org:` prefix).
@@ -290,7 +296,7 @@ impl SessionClaims {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn org_role(&self) -> Option<&str> {
-        self.0.org_role.as_deref()
+        self.0.optional_text(&self.0.org_role)
     }
 
     /// The active organization's slug.
@@ -302,7 +308,7 @@ impl SessionClaims {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn org_slug(&self) -> Option<&str> {
-        self.0.org_slug.as_deref()
+        self.0.optional_text(&self.0.org_slug)
     }
 
     /// The user's permissions in the active organization (`org:<feature>:<permission>`).
@@ -317,7 +323,23 @@ impl SessionClaims {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn org_permissions(&self) -> Option<&[String]> {
-        self.0.org_permissions.as_deref()
+        let claims = &*self.0;
+        match &claims.org_permissions {
+            OrgPermissions::Absent => None,
+            OrgPermissions::Listed(permissions) => Some(permissions),
+            OrgPermissions::Compact {
+                names,
+                masks,
+                expanded,
+            } => Some(expanded.get_or_init(|| {
+                let features = claims.optional_text(&claims.features).unwrap_or_default();
+                // `fea` was read when the claims were decoded (`OrgClaims::from_v2`).
+                let org_features = authorization::split_by_scope(features)
+                    .map(|scoped| scoped.org)
+                    .unwrap_or_default();
+                org_permissions(&org_features, claims.text(names), claims.text(masks))
+            })),
+        }
     }
 
     /// Minutes since the first and the second factor were last verified (`fva`), `-1` for a
@@ -370,12 +392,16 @@ impl SessionClaims {
     pub fn has(&self, check: &Has) -> bool {
         let claims = &*self.0;
         let facts = AuthorizationFacts {
-            user_id: &claims.user_id,
-            org_id: claims.org_id.as_deref(),
-            org_role: claims.org_role.as_deref(),
-            org_permissions: claims.org_permissions.as_deref(),
-            features: claims.features.as_deref(),
-            plans: claims.plans.as_deref(),
+            user_id: claims.text(&claims.user_id),
+            org_id: claims.optional_text(&claims.org_id),
+            org_role: claims.optional_text(&claims.org_role),
+            // Expanded only for a check that reads them.
+            org_permissions: check
+                .permission
+                .as_ref()
+                .and_then(|_| self.org_permissions()),
+            features: claims.optional_text(&claims.features),
+            plans: claims.optional_text(&claims.plans),
             factor_verification_age: claims.factor_verification_age,
         };
         authorization::is_authorized(&facts, check)
@@ -387,34 +413,21 @@ impl fmt::Debug for SessionClaims {
         let claims = &*self.0;
         f.debug_struct("SessionClaims")
             .field("version", &claims.version)
-            .field("user_id", &claims.user_id)
-            .field("session_id", &claims.session_id)
+            .field("user_id", &self.user_id())
+            .field("session_id", &self.session_id())
             .field("session_status", &claims.session_status)
-            .field("org_id", &claims.org_id)
-            .field("org_role", &claims.org_role)
+            .field("org_id", &self.org_id())
+            .field("org_role", &self.org_role())
             .finish_non_exhaustive()
     }
 }
 
-/// A string claim that may be absent or `null`.
-fn optional_string<'a>(
-    value: Option<&'a Value>,
+/// A string claim that may be absent or `null` (`Payload::str_claim`), with its name on error.
+fn optional_string<T>(
+    value: Result<Option<T>, WrongType>,
     claim: &'static str,
-) -> Result<Option<&'a str>, ClaimsError> {
-    match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(value)) => Ok(Some(value)),
-        Some(_) => Err(ClaimsError::WrongType { claim }),
-    }
-}
-
-/// [`optional_string`] of a claim moved out of its payload.
-fn owned_string(value: Option<Value>, claim: &'static str) -> Result<Option<String>, ClaimsError> {
-    match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(value)) => Ok(Some(value)),
-        Some(_) => Err(ClaimsError::WrongType { claim }),
-    }
+) -> Result<Option<T>, ClaimsError> {
+    value.map_err(|WrongType| ClaimsError::WrongType { claim })
 }
 
 fn token_version(claim: Option<&Value>) -> Result<u8, ClaimsError> {
@@ -486,17 +499,35 @@ impl Verified {
 /// The active organization, however the token version encodes it.
 #[derive(Debug, Default, PartialEq)]
 struct OrgClaims {
-    id: Option<String>,
-    role: Option<String>,
-    slug: Option<String>,
-    permissions: Option<Vec<String>>,
+    id: Option<Text>,
+    role: Option<Text>,
+    slug: Option<Text>,
+    permissions: OrgPermissions,
+}
+
+/// The permissions in the active organization, as the token lists them.
+#[derive(Debug, Default, PartialEq)]
+enum OrgPermissions {
+    #[default]
+    Absent,
+    /// v1's `org_permissions`.
+    Listed(Vec<String>),
+    /// v2's `o.per` and `o.fpm`, over the organization features of `fea`: expanded on first use
+    /// (`has()` with a permission, [`SessionClaims::org_permissions`]), since building the
+    /// `org:<feature>:<permission>` names costs an allocation each, on every token decoded,
+    /// and most requests check no permission.
+    Compact {
+        names: Text,
+        masks: Text,
+        expanded: OnceLock<Vec<String>>,
+    },
 }
 
 impl OrgClaims {
     fn from_v1(payload: &mut Payload) -> Result<Self, ClaimsError> {
         let permissions = match payload.take("org_permissions") {
-            None | Some(Value::Null) => None,
-            Some(Value::Array(items)) => Some(
+            None | Some(Value::Null) => OrgPermissions::Absent,
+            Some(Value::Array(items)) => OrgPermissions::Listed(
                 items
                     .into_iter()
                     .map(|item| match item {
@@ -515,9 +546,9 @@ impl OrgClaims {
             }
         };
         Ok(Self {
-            id: owned_string(payload.take("org_id"), "org_id")?,
-            role: owned_string(payload.take("org_role"), "org_role")?,
-            slug: owned_string(payload.take("org_slug"), "org_slug")?,
+            id: optional_string(payload.take_text("org_id"), "org_id")?,
+            role: optional_string(payload.take_text("org_role"), "org_role")?,
+            slug: optional_string(payload.take_text("org_slug"), "org_slug")?,
             permissions,
         })
     }
@@ -528,45 +559,29 @@ impl OrgClaims {
             OrgClaim::Object(org) => org,
             OrgClaim::NotAnObject => return Err(ClaimsError::WrongType { claim: "o" }),
         };
-        let features = optional_string(payload.get("fea"), "fea")?.unwrap_or_default();
-        let org_features = authorization::split_by_scope(features)
-            .map_err(|_| ClaimsError::Malformed {
+        let features = optional_string(payload.str_claim("fea"), "fea")?.unwrap_or_default();
+        if !authorization::is_scoped(features) {
+            return Err(ClaimsError::Malformed {
                 claim: "fea",
                 problem: "an element has no `scope:` prefix",
-            })?
-            .org;
-        let permission_names = member_str(&org.per, "o.per")?.unwrap_or_default();
-        let masks = member_str(&org.fpm, "o.fpm")?.unwrap_or_default();
-        let permissions = org_permissions(&org_features, permission_names, masks);
+            });
+        }
+        let member = |member: StringMember, claim| optional_string(member.into_text(), claim);
+        let names = member(org.per, "o.per")?.unwrap_or_default();
+        let masks = member(org.fpm, "o.fpm")?.unwrap_or_default();
         Ok(Self {
-            id: owned_member(org.id, "o.id")?,
-            role: member_str(&org.rol, "o.rol")?
-                .filter(|role| !role.is_empty())
-                .map(|role| ["org:", role].concat()),
-            slug: owned_member(org.slg, "o.slg")?,
-            permissions: Some(permissions),
+            id: member(org.id, "o.id")?,
+            role: member(org.rol, "o.rol")?.and_then(|role| {
+                let role = payload.resolve(&role);
+                (!role.is_empty()).then(|| Text::Owned(["org:", role].concat()))
+            }),
+            slug: member(org.slg, "o.slg")?,
+            permissions: OrgPermissions::Compact {
+                names,
+                masks,
+                expanded: OnceLock::new(),
+            },
         })
-    }
-}
-
-/// [`optional_string`] of a member of the organization claim.
-fn member_str<'a>(
-    member: &'a StringMember,
-    claim: &'static str,
-) -> Result<Option<&'a str>, ClaimsError> {
-    match member {
-        StringMember::Absent => Ok(None),
-        StringMember::Text(text) => Ok(Some(text)),
-        StringMember::NotAString => Err(ClaimsError::WrongType { claim }),
-    }
-}
-
-/// [`owned_string`] of a member of the organization claim.
-fn owned_member(member: StringMember, claim: &'static str) -> Result<Option<String>, ClaimsError> {
-    match member {
-        StringMember::Absent => Ok(None),
-        StringMember::Text(text) => Ok(Some(text)),
-        StringMember::NotAString => Err(ClaimsError::WrongType { claim }),
     }
 }
 
@@ -665,6 +680,31 @@ mod tests {
 
     fn decode(extra: Value) -> SessionClaims {
         claims_with(extra).expect("payload decodes")
+    }
+
+    #[test]
+    fn v2_permissions_are_expanded_once_and_only_when_read() {
+        let claims = decode(json!({
+            "v": 2, "fea": "o:invoices",
+            "o": { "id": "org_1", "rol": "admin", "per": "read,approve", "fpm": "2" },
+        }));
+        let expanded = || match &claims.0.org_permissions {
+            OrgPermissions::Compact { expanded, .. } => expanded.get().cloned(),
+            other => panic!("v2 permissions are compact, not {other:?}"),
+        };
+        assert!(claims.has(&Has::role("admin")));
+        assert!(claims.has(&Has::feature("invoices")));
+        assert_eq!(expanded(), None, "no check read a permission yet");
+        assert!(claims.has(&Has::permission("invoices:approve")));
+        assert!(!claims.has(&Has::permission("invoices:read")));
+        let list = vec!["org:invoices:approve".to_owned()];
+        assert_eq!(expanded(), Some(list.clone()));
+        assert_eq!(claims.org_permissions(), Some(&list[..]));
+        // Clones share the claims, and so the expansion.
+        assert!(std::ptr::eq(
+            claims.clone().org_permissions().unwrap(),
+            claims.org_permissions().unwrap()
+        ));
     }
 
     /// Org permissions of a v2 token with an active org, for `fea`, `o.per` and `o.fpm`.

@@ -263,7 +263,7 @@ pub mod targets {
 
         use actix_web::http::header::{HeaderMap, HeaderValue};
 
-        use crate::webhooks::{WebhookError, WebhookSecret, verify_webhook_at};
+        use crate::webhooks::{WebhookSecret, verify_webhook_at};
 
         let mut parts = data.splitn(4, |b| *b == 0);
         let mut next = || parts.next().unwrap_or_default();
@@ -314,7 +314,10 @@ pub mod targets {
                 );
                 let resigned = verify_webhook_at(&secret, &headers, body, now);
                 assert!(
-                    !matches!(resigned, Err(WebhookError::InvalidSignature)),
+                    !matches!(
+                        resigned,
+                        Err(crate::webhooks::WebhookError::InvalidSignature)
+                    ),
                     "a correctly signed delivery was refused as forged"
                 );
             }

@@ -50,24 +50,37 @@ impl fmt::Debug for DecodedJwt<'_> {
 impl<'t> DecodedJwt<'t> {
     /// Splits and decodes a compact JWS. Errors carry Clerk's `token-invalid` messages.
     pub(crate) fn decode(token: &'t str) -> Result<Self, TokenVerificationError> {
-        let mut parts = token.split('.');
-        let (Some(header), Some(payload), Some(signature), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(TokenVerificationError::new(
-                TokenErrorReason::TokenInvalid,
-                "Invalid JWT form. A JWT consists of three parts separated by dots.",
-            ));
-        };
-        let undecodable = || {
+        let form = || {
             TokenVerificationError::new(
                 TokenErrorReason::TokenInvalid,
-                "Invalid JWT. The header, payload or signature could not be decoded.",
+                "Invalid JWT form. A JWT consists of three parts separated by dots.",
             )
         };
-        let header_json = decode_header(header).ok_or_else(undecodable)?;
-        let payload_json = decode_object(payload).ok_or_else(undecodable)?;
-        let signature = decode_segment(signature).ok_or_else(undecodable)?;
+        // The split stops at the second dot: a fourth segment leaves a dot in the signature,
+        // which is not base64url, so the signature's text is searched for one only when
+        // decoding fails (where the form error comes first, as in Clerk's `decodeJwt`).
+        let mut parts = token.splitn(3, '.');
+        let (Some(header), Some(payload), Some(signature)) =
+            (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(form());
+        };
+        let decoded = || {
+            Some((
+                decode_header(header)?,
+                decode_object(payload)?,
+                decode_segment(signature)?,
+            ))
+        };
+        let Some((header_json, payload_json, signature)) = decoded() else {
+            if signature.contains('.') {
+                return Err(form());
+            }
+            return Err(TokenVerificationError::new(
+                TokenErrorReason::TokenInvalid,
+                "Invalid JWT. The header, payload or signature could not be decoded.",
+            ));
+        };
         Ok(Self {
             signing_input: &token[..header.len() + 1 + payload.len()],
             header: header_json,
@@ -119,8 +132,7 @@ impl<'t> DecodedJwt<'t> {
     /// An M2M token in JWT form (`sub` starting with `mch_`).
     pub(crate) fn is_m2m_jwt(&self) -> bool {
         self.payload
-            .get("sub")
-            .and_then(Value::as_str)
+            .get_str("sub")
             .is_some_and(|sub| sub.starts_with("mch_"))
     }
 }
@@ -255,6 +267,17 @@ mod tests {
         ] {
             let err = DecodedJwt::decode(token).unwrap_err();
             assert_eq!(err.reason(), TokenErrorReason::TokenInvalid);
+            assert!(err.message().contains("three parts"), "{token}");
+        }
+        // A fourth segment after three that decode, or after a header that does not.
+        let (header, payload, sig) = (b64(r#"{"alg":"RS256"}"#), b64("{}"), b64("s"));
+        for token in [
+            format!("{header}.{payload}.{sig}.{sig}"),
+            format!("{header}.{payload}.{sig}."),
+            format!("{header}.{payload}.."),
+            format!("!!.{payload}.{sig}.{sig}"),
+        ] {
+            let err = DecodedJwt::decode(&token).unwrap_err();
             assert!(err.message().contains("three parts"), "{token}");
         }
         for token in [

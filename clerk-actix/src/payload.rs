@@ -1,6 +1,8 @@
 //! A JWT's header and claims, read once. The members this crate checks are parsed as the token
 //! is decoded; the others stay JSON text until something asks for them (`SessionClaims::raw`, a
 //! handshake's cookie list), so a request that never reads a custom claim never builds a map.
+//! A string member without escapes is not copied either: it is read where it lies in the text
+//! ([`Text::Span`]).
 //!
 //! A `serde_json::Map` of a session token's payload costs about forty allocations (every key
 //! and string value, and the B-tree nodes) and a string comparison per key and level, on every
@@ -41,6 +43,9 @@ pub(crate) trait Layout {
     ) -> Option<bool>;
     /// [`Self::Typed`] of an object that is a map already.
     fn typed_from_map(map: &Map<String, Value>) -> Self::Typed;
+    /// `typed` with every [`Text`] it holds owned, `read` giving a span's string.
+    #[cfg(any(test, feature = "fuzzing"))]
+    fn owned_typed(typed: Self::Typed, read: &dyn Fn(Span) -> String) -> Self::Typed;
 }
 
 /// A JWT payload: the claims of the time, party and audience checks, what `SessionClaims`
@@ -91,17 +96,29 @@ impl Layout for Claims {
     fn typed_from_map(map: &Map<String, Value>) -> OrgClaim {
         OrgClaim::from_value(map.get("o"))
     }
+    #[cfg(any(test, feature = "fuzzing"))]
+    fn owned_typed(org: OrgClaim, read: &dyn Fn(Span) -> String) -> OrgClaim {
+        let OrgClaim::Object(mut org) = org else {
+            return org;
+        };
+        for member in org.members_mut() {
+            if let StringMember::Text(Text::Span(span)) = member {
+                *member = StringMember::Text(Text::Owned(read(*span)));
+            }
+        }
+        OrgClaim::Object(org)
+    }
 }
 
 impl Layout for HeaderParameters {
     const NAMES: &'static [&'static str] = &["alg", "kid", "typ", "cat", "crit"];
     fn index(name: &str) -> Option<usize> {
-        Some(match name {
-            "alg" => 0,
-            "kid" => 1,
-            "typ" => 2,
-            "cat" => 3,
-            "crit" => 4,
+        Some(match name.as_bytes() {
+            b"alg" => 0,
+            b"kid" => 1,
+            b"typ" => 2,
+            b"cat" => 3,
+            b"crit" => 4,
             _ => return None,
         })
     }
@@ -118,6 +135,8 @@ impl Layout for HeaderParameters {
         Some(false)
     }
     fn typed_from_map(_: &Map<String, Value>) {}
+    #[cfg(any(test, feature = "fuzzing"))]
+    fn owned_typed((): (), _: &dyn Fn(Span) -> String) {}
 }
 
 const CLAIMS: [&str; 18] = [
@@ -143,25 +162,27 @@ const CLAIMS: [&str; 18] = [
 
 /// The position of `name` in [`CLAIMS`].
 fn claim_index(name: &str) -> Option<usize> {
-    Some(match name {
-        "sub" => 0,
-        "sid" => 1,
-        "sts" => 2,
-        "v" => 3,
-        "org_id" => 4,
-        "org_role" => 5,
-        "org_slug" => 6,
-        "org_permissions" => 7,
-        "fea" => 8,
-        "pla" => 9,
-        "fva" => 10,
-        "act" => 11,
-        "exp" => 12,
-        "nbf" => 13,
-        "iat" => 14,
-        "azp" => 15,
-        "aud" => 16,
-        "iss" => 17,
+    // Byte-string patterns compile to a branch per byte; `str` patterns would be compared one
+    // after the other, and thirteen of these names have the same length.
+    Some(match name.as_bytes() {
+        b"sub" => 0,
+        b"sid" => 1,
+        b"sts" => 2,
+        b"v" => 3,
+        b"org_id" => 4,
+        b"org_role" => 5,
+        b"org_slug" => 6,
+        b"org_permissions" => 7,
+        b"fea" => 8,
+        b"pla" => 9,
+        b"fva" => 10,
+        b"act" => 11,
+        b"exp" => 12,
+        b"nbf" => 13,
+        b"iat" => 14,
+        b"azp" => 15,
+        b"aud" => 16,
+        b"iss" => 17,
         _ => return None,
     })
 }
@@ -170,7 +191,7 @@ fn claim_index(name: &str) -> Option<usize> {
 pub(crate) struct JsonObject<L: Layout> {
     /// `L::NAMES.len()` slots. Boxed: a payload is moved through a request's verification, and
     /// waits inside futures.
-    known: Box<[Option<Value>]>,
+    known: Box<[Option<Slot>]>,
     typed: L::Typed,
     raw: RawJson,
 }
@@ -191,8 +212,11 @@ impl<L: Layout> JsonObject<L> {
     /// into a `Map` with such a check accepts: values not kept are still parsed in full, numbers
     /// out of range and invalid escapes included.
     pub(crate) fn parse(json: Vec<u8>) -> Option<Self> {
+        // serde_json refuses text that is not UTF-8 too (in a string, or as a stray byte), so
+        // checking it first changes no answer, and lets strings be slices of the text.
+        let json = String::from_utf8(json).ok()?;
         let (known, typed, members) =
-            plain::object::<L>(&json).or_else(|| serde_object::<L>(&json))?;
+            plain::object::<L>(&json).or_else(|| serde_object::<L>(json.as_bytes()))?;
         Some(Self {
             known,
             typed,
@@ -209,36 +233,87 @@ impl<L: Layout> JsonObject<L> {
         Self {
             known: L::NAMES
                 .iter()
-                .map(|name| map.get(*name).cloned())
+                .map(|name| map.get(*name).cloned().map(Slot::Value))
                 .collect(),
             typed: L::typed_from_map(&map),
             raw: RawJson {
-                json: Vec::new(),
+                json: String::new(),
                 members: map.len(),
                 map: OnceLock::from(map),
             },
         }
     }
 
-    /// The claim `name`, as `Map::get` would find it.
+    /// The claim `name`, as `Map::get` would find it. (A string kept as text becomes a `Value`
+    /// here, once: the checks on the hot path read strings with [`Self::get_str`].)
     pub(crate) fn get(&self, name: &str) -> Option<&Value> {
         match L::index(name) {
-            Some(index) => self.known[index].as_ref(),
+            Some(index) => Some(match self.known[index].as_ref()? {
+                Slot::Value(value) => value,
+                Slot::Text { span, value } => {
+                    value.get_or_init(|| Value::String(self.raw.text(*span).to_owned()))
+                }
+            }),
             None => self.raw.map().get(name),
         }
     }
 
     /// The claim `name` when it is a string.
     pub(crate) fn get_str(&self, name: &str) -> Option<&str> {
-        self.get(name).and_then(Value::as_str)
+        self.str_claim(name).ok().flatten()
+    }
+
+    /// The claim `name` if it is a string, `Ok(None)` if it is absent or `null`, and
+    /// `Err(WrongType)` if it is any other value.
+    pub(crate) fn str_claim(&self, name: &str) -> Result<Option<&str>, WrongType> {
+        let value = match L::index(name) {
+            Some(index) => match &self.known[index] {
+                None => return Ok(None),
+                Some(Slot::Text { span, .. }) => return Ok(Some(self.raw.text(*span))),
+                Some(Slot::Value(value)) => value,
+            },
+            None => match self.raw.map().get(name) {
+                None => return Ok(None),
+                Some(value) => value,
+            },
+        };
+        match value {
+            Value::Null => Ok(None),
+            Value::String(text) => Ok(Some(text)),
+            _ => Err(WrongType),
+        }
     }
 
     pub(crate) fn contains_key(&self, name: &str) -> bool {
-        self.get(name).is_some()
+        match L::index(name) {
+            Some(index) => self.known[index].is_some(),
+            None => self.raw.map().contains_key(name),
+        }
     }
 
     /// Moves a checked claim out; `get` no longer sees it, the raw claims still do.
     pub(crate) fn take(&mut self, name: &'static str) -> Option<Value> {
+        Some(match self.take_slot(name)? {
+            Slot::Value(value) => value,
+            Slot::Text { span, value } => value
+                .into_inner()
+                .unwrap_or_else(|| Value::String(self.raw.text(span).to_owned())),
+        })
+    }
+
+    /// [`Self::take`] of a claim that should be a string: `Ok(None)` if it is absent or `null`,
+    /// its [`Text`] if it is a string (still in the text when it was plain), `Err(WrongType)`
+    /// otherwise.
+    pub(crate) fn take_text(&mut self, name: &'static str) -> Result<Option<Text>, WrongType> {
+        match self.take_slot(name) {
+            None | Some(Slot::Value(Value::Null)) => Ok(None),
+            Some(Slot::Text { span, .. }) => Ok(Some(Text::Span(span))),
+            Some(Slot::Value(Value::String(text))) => Ok(Some(Text::Owned(text))),
+            Some(Slot::Value(_)) => Err(WrongType),
+        }
+    }
+
+    fn take_slot(&mut self, name: &'static str) -> Option<Slot> {
         let index = L::index(name);
         debug_assert!(index.is_some(), "{name} is not parsed eagerly");
         self.known[index?].take()
@@ -263,9 +338,16 @@ pub(crate) fn assert_plain_parser_agrees(json: &[u8]) {
     where
         L::Typed: PartialEq + fmt::Debug,
     {
-        if let Some(plain) = plain::object::<L>(json) {
+        let Ok(text) = std::str::from_utf8(json) else {
+            return;
+        };
+        if let Some(plain) = plain::object::<L>(text) {
             let serde = serde_object::<L>(json);
-            assert_eq!(Some(plain), serde, "the plain parser read this otherwise");
+            assert_eq!(
+                Some(resolved::<L>(plain, text)),
+                serde.map(|serde| resolved::<L>(serde, text)),
+                "the plain parser read this otherwise"
+            );
         }
     }
     check::<Claims>(json);
@@ -276,6 +358,11 @@ impl Payload {
     /// Moves the organization claim (`o`) out, as read while decoding; the raw claims keep it.
     pub(crate) fn take_org(&mut self) -> OrgClaim {
         std::mem::take(&mut self.typed)
+    }
+
+    /// A string read from this payload (see [`RawJson::resolve`]).
+    pub(crate) fn resolve<'a>(&'a self, text: &'a Text) -> &'a str {
+        self.raw.resolve(text)
     }
 }
 
@@ -291,10 +378,10 @@ impl<L: Layout> fmt::Debug for JsonObject<L> {
 /// Every member of an object: its JSON text, parsed into a map on first use.
 #[derive(Clone)]
 pub(crate) struct RawJson {
-    /// Empty when the object was a map to begin with (`map` is set then). A `Vec`, not a boxed
-    /// slice: the base64url decoder's buffer is a little longer than the text, and shrinking it
-    /// would cost a `realloc` on every decoded token.
-    json: Vec<u8>,
+    /// Empty when the object was a map to begin with (`map` is set then). A `String`, not a
+    /// boxed `str`: the base64url decoder's buffer is a little longer than the text, and
+    /// shrinking it would cost a `realloc` on every decoded token.
+    json: String,
     /// How many top-level members there are.
     members: usize,
     map: OnceLock<Map<String, Value>>,
@@ -305,13 +392,27 @@ impl RawJson {
         // The text parsed as an object once already, so this cannot fail; an empty map would
         // only hide custom claims, never grant anything.
         self.map
-            .get_or_init(|| serde_json::from_slice(&self.json).unwrap_or_default())
+            .get_or_init(|| serde_json::from_slice(self.json.as_bytes()).unwrap_or_default())
     }
 
     fn into_map(self) -> Map<String, Value> {
         match self.map.into_inner() {
             Some(map) => map,
-            None => serde_json::from_slice(&self.json).unwrap_or_default(),
+            None => serde_json::from_slice(self.json.as_bytes()).unwrap_or_default(),
+        }
+    }
+
+    /// The string at `span` of the text. A span comes from parsing this text (a clone's text is
+    /// the same), so it lies on character boundaries; the empty answer is never expected.
+    pub(crate) fn text(&self, span: Span) -> &str {
+        self.json.get(span.start..span.end).unwrap_or_default()
+    }
+
+    /// A string read from this object.
+    pub(crate) fn resolve<'a>(&'a self, text: &'a Text) -> &'a str {
+        match text {
+            Text::Span(span) => self.text(*span),
+            Text::Owned(text) => text,
         }
     }
 
@@ -325,8 +426,71 @@ impl RawJson {
     }
 }
 
+/// A member of a [`Layout`]'s names, as parsed.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Slot {
+    Value(Value),
+    /// A string without escapes, left in the text: most claims are strings, and a session
+    /// token's would otherwise cost an allocation each, on every token decoded. `value` is its
+    /// `Value`, made when [`JsonObject::get`] asks for one.
+    Text {
+        span: Span,
+        value: OnceLock<Value>,
+    },
+}
+
+/// Where a string without escapes lies in the JSON text it was read from (between its quotes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+}
+
+/// A string read from a JSON object: a [`Span`] of the object's text, or the string itself
+/// (it had escapes, or the object was a map); [`RawJson::resolve`] reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Text {
+    Span(Span),
+    Owned(String),
+}
+
+impl Default for Text {
+    fn default() -> Self {
+        Self::Owned(String::new())
+    }
+}
+
+/// A claim that should be a string (or `null`) is some other JSON value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct WrongType;
+
 /// The parsed members, and how many members there are.
-type Parsed<T> = (Box<[Option<Value>]>, T, usize);
+type Parsed<T> = (Box<[Option<Slot>]>, T, usize);
+
+/// What a parse found, its strings read out of `text`: the two parsers' answers compare equal
+/// when they read the same values, whether a string was left in the text or not.
+#[cfg(any(test, feature = "fuzzing"))]
+fn resolved<L: Layout>(
+    (known, typed, members): Parsed<L::Typed>,
+    text: &str,
+) -> (Vec<Option<Value>>, L::Typed, usize) {
+    let read = |span: Span| {
+        text.get(span.start..span.end)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let known = known
+        .into_vec()
+        .into_iter()
+        .map(|slot| {
+            slot.map(|slot| match slot {
+                Slot::Value(value) => value,
+                Slot::Text { span, .. } => Value::String(read(span)),
+            })
+        })
+        .collect();
+    (known, L::owned_typed(typed, &read), members)
+}
 
 /// `json` as one object and nothing after it, parsed by serde_json (any JSON it accepts).
 fn serde_object<L: Layout>(json: &[u8]) -> Option<Parsed<L::Typed>> {
@@ -346,7 +510,7 @@ impl<'de, L: Layout> Visitor<'de> for ObjectVisitor<L> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
-        let mut known: Box<[Option<Value>]> = L::NAMES.iter().map(|_| None).collect();
+        let mut known: Box<[Option<Slot>]> = L::NAMES.iter().map(|_| None).collect();
         let mut typed = L::Typed::default();
         // Members not kept; a session token has none or one (`jti`), so a scan beats a set.
         let mut others: Vec<Cow<'de, str>> = Vec::new();
@@ -356,7 +520,7 @@ impl<'de, L: Layout> Visitor<'de> for ObjectVisitor<L> {
             let duplicate = || de::Error::custom("duplicate key");
             match L::index(&key) {
                 Some(index) if known[index].is_some() => return Err(duplicate()),
-                Some(index) => known[index] = Some(access.next_value()?),
+                Some(index) => known[index] = Some(Slot::Value(access.next_value()?)),
                 None if others.contains(&key) => return Err(duplicate()),
                 None => {
                     if !L::read_typed(&key, &mut access, &mut typed)? {
@@ -421,8 +585,19 @@ pub(crate) enum StringMember {
     /// Absent or `null`.
     #[default]
     Absent,
-    Text(String),
+    Text(Text),
     NotAString,
+}
+
+impl StringMember {
+    /// `Ok(None)` if absent or `null`, the text if a string, `Err(WrongType)` otherwise.
+    pub(crate) fn into_text(self) -> Result<Option<Text>, WrongType> {
+        match self {
+            Self::Absent => Ok(None),
+            Self::Text(text) => Ok(Some(text)),
+            Self::NotAString => Err(WrongType),
+        }
+    }
 }
 
 impl OrgClaim {
@@ -436,7 +611,7 @@ impl OrgClaim {
                     if let Some(member) = org.member_mut(name) {
                         *member = match value {
                             Value::Null => StringMember::Absent,
-                            Value::String(text) => StringMember::Text(text.clone()),
+                            Value::String(text) => StringMember::Text(Text::Owned(text.clone())),
                             _ => StringMember::NotAString,
                         };
                     }
@@ -451,14 +626,26 @@ impl OrgClaim {
 impl OrgObject {
     /// The member called `name`, if it is one that is read.
     fn member_mut(&mut self, name: &str) -> Option<&mut StringMember> {
-        Some(match name {
-            "id" => &mut self.id,
-            "rol" => &mut self.rol,
-            "slg" => &mut self.slg,
-            "per" => &mut self.per,
-            "fpm" => &mut self.fpm,
+        let index = match name.as_bytes() {
+            b"id" => 0,
+            b"rol" => 1,
+            b"slg" => 2,
+            b"per" => 3,
+            b"fpm" => 4,
             _ => return None,
-        })
+        };
+        self.members_mut().into_iter().nth(index)
+    }
+
+    /// The members, in the order of [`Self::member_mut`]'s names.
+    fn members_mut(&mut self) -> [&mut StringMember; 5] {
+        [
+            &mut self.id,
+            &mut self.rol,
+            &mut self.slg,
+            &mut self.per,
+            &mut self.fpm,
+        ]
     }
 }
 
@@ -524,7 +711,7 @@ impl<'de> Deserialize<'de> for StringMember {
             }
             visit_scalars_as!(StringMember::NotAString);
             fn visit_str<E: de::Error>(self, text: &str) -> Result<StringMember, E> {
-                Ok(StringMember::Text(text.to_owned()))
+                Ok(StringMember::Text(Text::Owned(text.to_owned())))
             }
             fn visit_unit<E: de::Error>(self) -> Result<StringMember, E> {
                 Ok(StringMember::Absent)
@@ -622,10 +809,11 @@ mod tests {
 
     fn same_as_a_map(text: &str) {
         // Where the plain parser answers, it builds what the serde path builds.
-        if let Some(plain) = plain::object::<Claims>(text.as_bytes()) {
+        if let Some(plain) = plain::object::<Claims>(text) {
             assert_eq!(
-                Some(plain),
-                serde_object::<Claims>(text.as_bytes()),
+                Some(resolved::<Claims>(plain, text)),
+                serde_object::<Claims>(text.as_bytes())
+                    .map(|serde| resolved::<Claims>(serde, text)),
                 "{text}"
             );
         }
@@ -639,10 +827,21 @@ mod tests {
             assert_eq!(parsed.get(name), expected.get(name), "{name} of {text}");
         }
         assert_eq!(
-            parsed.typed,
+            Claims::owned_typed(parsed.typed.clone(), &|span| parsed
+                .raw
+                .text(span)
+                .to_owned()),
             OrgClaim::from_value(expected.get("o")),
             "{text}"
         );
+        for name in CLAIMS {
+            let expected = match expected.get(name) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(text)) => Ok(Some(text.as_str())),
+                Some(_) => Err(WrongType),
+            };
+            assert_eq!(parsed.str_claim(name), expected, "{name} of {text}");
+        }
         assert_eq!(parsed.raw.members, expected.len(), "{text}");
         assert_eq!(parsed.to_owned_map(), expected, "{text}");
     }
@@ -744,6 +943,39 @@ mod tests {
         assert!(!payload.contains_key("nbf"));
         assert_eq!(payload.clone().into_map(), map);
         assert_eq!(payload.into_raw().map()["exp"], 5);
+    }
+
+    #[test]
+    fn strings_are_read_from_the_text_until_taken_or_asked_for_as_values() {
+        // An escape anywhere sends the text to serde_json, whose strings are owned.
+        let text = r#"{"sub":"user_1","sid":"s\u0031"}"#;
+        let mut payload = Payload::parse(text.as_bytes().to_vec()).unwrap();
+        assert_eq!(payload.take_text("sid"), Ok(Some(Text::Owned("s1".into()))));
+        assert_eq!(
+            payload.take_text("sub"),
+            Ok(Some(Text::Owned("user_1".into())))
+        );
+        let text = r#"{"sub":"user_1","sid":"sess_1","sts":7,"azp":null,"iss":"x"}"#;
+        let mut payload = Payload::parse(text.as_bytes().to_vec()).unwrap();
+        assert_eq!(payload.get_str("sub"), Some("user_1"));
+        assert_eq!(payload.str_claim("sts"), Err(WrongType));
+        assert_eq!(payload.str_claim("azp"), Ok(None));
+        assert_eq!(payload.str_claim("nbf"), Ok(None));
+        assert_eq!(payload.get("iss"), Some(&json!("x")));
+        assert_eq!(payload.take("iss"), Some(json!("x")));
+        let Ok(Some(Text::Span(span))) = payload.take_text("sub") else {
+            panic!("sub stays in the text");
+        };
+        assert_eq!(payload.take_text("sub"), Ok(None));
+        assert_eq!(payload.take_text("sts"), Err(WrongType));
+        assert_eq!(payload.take_text("azp"), Ok(None));
+        let clone = payload.clone();
+        let raw = payload.into_raw();
+        assert_eq!(raw.text(span), "user_1");
+        assert_eq!(clone.into_raw().resolve(&Text::Span(span)), "user_1");
+        // A map's strings are owned.
+        let mut map = Payload::from_map(map_parse(br#"{"sub":"user_1"}"#).unwrap());
+        assert_eq!(map.take_text("sub"), Ok(Some(Text::Owned("user_1".into()))));
     }
 
     #[test]

@@ -284,8 +284,12 @@ pub(crate) struct TokenCache {
     /// [`SEEN_WAYS`] slots (see [`Self::seen_before`]).
     seen: Box<[AtomicU64]>,
     seen_hasher: foldhash::quality::RandomState,
-    /// Draws the slot a new fingerprint replaces in a full bucket.
-    seen_inserts: AtomicU64,
+}
+
+thread_local! {
+    /// Draws of the slot a new fingerprint replaces in a full bucket (see
+    /// [`TokenCache::seen_before`]).
+    static SEEN_DRAWS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 /// Slots per bucket of the fingerprint table.
@@ -314,7 +318,6 @@ impl TokenCache {
             contended: AtomicU64::new(0),
             seen: (0..seen_slots).map(|_| AtomicU64::new(0)).collect(),
             seen_hasher: foldhash::quality::RandomState::default(),
-            seen_inserts: AtomicU64::new(0),
         }
     }
 
@@ -347,7 +350,12 @@ impl TokenCache {
         // A full bucket loses a random fingerprint. (Not a rotating one: tokens used in turn
         // would move in step with the rotation and each push out the next one forever.)
         let way = held.iter().position(|&held| held == 0).unwrap_or_else(|| {
-            let draw = self.seen_inserts.fetch_add(1, Ordering::Relaxed);
+            // A count per thread, not one shared by the workers: a token never seen before
+            // would otherwise move the counter's cache line between cores on every request.
+            let draw = SEEN_DRAWS.with(|draws| {
+                draws.set(draws.get().wrapping_add(1));
+                draws.get()
+            });
             self.seen_hasher.hash_one(draw) as usize % SEEN_WAYS
         });
         bucket[way].store(fingerprint, Ordering::Relaxed);

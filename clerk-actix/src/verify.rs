@@ -282,21 +282,19 @@ pub(crate) fn check_claims(
     validation: &TokenValidation,
     now_ms: f64,
 ) -> Result<(), TokenVerificationError> {
-    let sub = payload.get("sub");
-    if sub.and_then(Value::as_str).is_none_or(|s| s.is_empty()) {
+    if payload.get_str("sub").is_none_or(str::is_empty) {
         return Err(TokenVerificationError::new(
             TokenErrorReason::TokenVerificationFailed,
             format!(
                 "Subject claim (sub) is required and must be a string. Received {}.",
-                js_stringify(sub)
+                js_stringify(payload.get("sub"))
             ),
         )
         .with_action(action::ENSURE_CLERK_JWT));
     }
     check_audience(payload.get("aud"), &validation.audience)?;
-    let azp = payload.get("azp");
     if !validation.authorized_parties.is_empty()
-        && !azp.and_then(Value::as_str).is_some_and(|azp| {
+        && !payload.get_str("azp").is_some_and(|azp| {
             !azp.is_empty() && validation.authorized_parties.iter().any(|p| p == azp)
         })
     {
@@ -304,7 +302,7 @@ pub(crate) fn check_claims(
             TokenErrorReason::TokenInvalidAuthorizedParties,
             format!(
                 "Invalid JWT Authorized party claim (azp) {}. Expected \"{}\".",
-                js_stringify(azp),
+                js_stringify(payload.get("azp")),
                 validation.authorized_parties.join(",")
             ),
         ));

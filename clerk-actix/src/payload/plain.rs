@@ -4,21 +4,22 @@
 //! Anything else (an escape, a fraction or exponent, a longer integer, `-0`, deeper nesting, or
 //! text that is not JSON at all) makes [`object`] answer `None`, and serde_json parses the text
 //! instead; so this parser never decides whether a text is accepted, it only gets there faster
-//! for the plain case. What it builds is what the serde path builds from the same text.
+//! for the plain case. What it builds is what the serde path builds from the same text, except
+//! that the strings of the layout's members stay where they are in the text (serde_json's are
+//! copied out): read from there, they are the same strings.
 //! serde_json spends most of a payload's parse on generic machinery: a UTF-8 check and a
 //! scratch-buffer decision per string, and a visitor call per value.
 
 use serde_json::{Map, Number, Value};
 
-use super::{Layout, OrgClaim, OrgObject, Parsed, StringMember};
+use super::{Layout, OrgClaim, OrgObject, Parsed, Slot, Span, StringMember, Text};
 
 const MAX_DEPTH: u32 = 32;
 
 /// The object `json` holds, parsed as [`super::ObjectVisitor`] parses it, or `None` when the
 /// text is not plain (see the module docs) or not one object with distinct top-level keys.
-pub(super) fn object<L: Layout>(json: &[u8]) -> Option<Parsed<L::Typed>> {
-    // One UTF-8 check for the whole text; strings are then sliced at their quotes.
-    let text = std::str::from_utf8(json).ok()?;
+pub(super) fn object<L: Layout>(text: &str) -> Option<Parsed<L::Typed>> {
+    // Strings are sliced at their quotes, which are on character boundaries.
     let mut plain = Plain {
         text,
         at: 0,
@@ -53,7 +54,7 @@ impl<'a> Plain<'a> {
 
     /// The top-level object, its members read as layout `L` reads them.
     fn members<L: Layout>(&mut self) -> Option<Parsed<L::Typed>> {
-        let mut known: Box<[Option<Value>]> = L::NAMES.iter().map(|_| None).collect();
+        let mut known: Box<[Option<Slot>]> = L::NAMES.iter().map(|_| None).collect();
         let mut typed = L::Typed::default();
         let mut others: Vec<&str> = Vec::new();
         let mut members = 0;
@@ -61,7 +62,7 @@ impl<'a> Plain<'a> {
             members += 1;
             match L::index(key) {
                 Some(index) if known[index].is_some() => return None,
-                Some(index) => known[index] = Some(plain.value()?),
+                Some(index) => known[index] = Some(plain.slot()?),
                 None if others.contains(&key) => return None,
                 None => {
                     if !L::read_typed_plain(key, plain, &mut typed)? {
@@ -127,6 +128,13 @@ impl<'a> Plain<'a> {
 
     /// A string without escapes and control characters.
     fn string(&mut self) -> Option<&'a str> {
+        let span = self.string_span()?;
+        // Both ends are ASCII quotes, so this slice is on character boundaries.
+        self.text.get(span.start..span.end)
+    }
+
+    /// [`Self::string`], as where it lies in the text.
+    fn string_span(&mut self) -> Option<Span> {
         self.eat(b'"')?;
         let start = self.at;
         let length = self.text.as_bytes()[start..]
@@ -134,8 +142,21 @@ impl<'a> Plain<'a> {
             .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
         self.at = start + length;
         self.eat(b'"')?;
-        // Both ends are ASCII quotes, so this slice is on character boundaries.
-        self.text.get(start..start + length)
+        Some(Span {
+            start,
+            end: start + length,
+        })
+    }
+
+    /// A member of the layout: a string stays in the text.
+    fn slot(&mut self) -> Option<Slot> {
+        Some(match self.peek()? {
+            b'"' => Slot::Text {
+                span: self.string_span()?,
+                value: Default::default(),
+            },
+            _ => Slot::Value(self.value()?),
+        })
     }
 
     fn literal(&mut self, word: &str) -> Option<()> {
@@ -234,7 +255,7 @@ impl<'a> Plain<'a> {
 
     fn string_member(&mut self) -> Option<StringMember> {
         match self.peek()? {
-            b'"' => Some(StringMember::Text(self.string()?.to_owned())),
+            b'"' => Some(StringMember::Text(Text::Span(self.string_span()?))),
             b'n' => self.literal("null").map(|()| StringMember::Absent),
             _ => self.skip().map(|()| StringMember::NotAString),
         }
@@ -248,17 +269,27 @@ mod tests {
 
     #[test]
     fn a_session_tokens_payload_and_header_are_plain() {
-        let payload = br#"{"azp":"http://localhost:3000","exp":1795721577,"fea":"o:invoices","fva":[0,-1],"iat":1795714377,"iss":"https://clerk.example","nbf":1795714367,"o":{"fpm":"3","id":"org_1","per":"read,write","rol":"admin","slg":"acme"},"sid":"sess_1","sts":"active","sub":"user_1","v":2}"#;
+        let payload = r#"{"azp":"http://localhost:3000","exp":1795721577,"fea":"o:invoices","fva":[0,-1],"iat":1795714377,"iss":"https://clerk.example","nbf":1795714367,"o":{"fpm":"3","id":"org_1","per":"read,write","rol":"admin","slg":"acme"},"sid":"sess_1","sts":"active","sub":"user_1","v":2}"#;
         let (known, org, members) = object::<Claims>(payload).expect("plain");
         assert_eq!(members, 12);
         assert_eq!(
             known[Claims::index("fva").unwrap()],
-            Some(serde_json::json!([0, -1]))
+            Some(Slot::Value(serde_json::json!([0, -1])))
         );
-        assert!(
-            matches!(org, OrgClaim::Object(OrgObject { id: StringMember::Text(ref id), .. }) if id == "org_1")
-        );
-        let header = br#" {"alg":"RS256","kid":"ins_2abc","typ":"JWT"} "#;
+        // Strings stay in the text.
+        let Some(Slot::Text { span, .. }) = &known[Claims::index("sub").unwrap()] else {
+            panic!("sub is a span");
+        };
+        assert_eq!(&payload[span.start..span.end], "user_1");
+        let OrgClaim::Object(OrgObject {
+            id: StringMember::Text(Text::Span(span)),
+            ..
+        }) = org
+        else {
+            panic!("o.id is a span");
+        };
+        assert_eq!(&payload[span.start..span.end], "org_1");
+        let header = r#" {"alg":"RS256","kid":"ins_2abc","typ":"JWT"} "#;
         assert!(object::<HeaderParameters>(header).is_some());
     }
 
@@ -285,12 +316,11 @@ mod tests {
             r#"{"x":1,"x":2}"#,
             "",
         ] {
-            assert!(object::<Claims>(text.as_bytes()).is_none(), "{text}");
+            assert!(object::<Claims>(text).is_none(), "{text}");
         }
         let deep = format!("{{\"x\":{}{}}}", "[".repeat(40), "]".repeat(40));
-        assert!(object::<Claims>(deep.as_bytes()).is_none());
-        assert!(object::<Claims>(b"{\"x\":\"\xff\"}").is_none());
+        assert!(object::<Claims>(&deep).is_none());
         // Non-ASCII text without escapes is plain.
-        assert!(object::<Claims>("{\"name\":\"Zoë\"}".as_bytes()).is_some());
+        assert!(object::<Claims>("{\"name\":\"Zoë\"}").is_some());
     }
 }
