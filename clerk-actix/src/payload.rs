@@ -405,7 +405,9 @@ impl RawJson {
     /// The string at `span` of the text. A span comes from parsing this text (a clone's text is
     /// the same), so it lies on character boundaries; the empty answer is never expected.
     pub(crate) fn text(&self, span: Span) -> &str {
-        self.json.get(span.start..span.end).unwrap_or_default()
+        let text = self.json.get(span.start..span.end);
+        debug_assert!(text.is_some(), "a span read against another text");
+        text.unwrap_or_default()
     }
 
     /// A string read from this object.
