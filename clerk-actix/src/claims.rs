@@ -182,14 +182,14 @@ impl SessionClaims {
     /// [`Self::from_payload`] of a payload as decoded: the claims read here are moved out of
     /// it, and the rest stays text until [`Self::raw`] is called.
     pub(crate) fn from_verified(mut payload: Payload) -> Result<Self, ClaimsError> {
-        if payload.get_str("sub") == Some("") {
+        let user_id = optional_string(payload.take_text("sub"), "sub")?
+            .ok_or(ClaimsError::Missing { claim: "sub" })?;
+        if payload.resolve(&user_id).is_empty() {
             return Err(ClaimsError::Malformed {
                 claim: "sub",
                 problem: "empty user id",
             });
         }
-        let user_id = optional_string(payload.take_text("sub"), "sub")?
-            .ok_or(ClaimsError::Missing { claim: "sub" })?;
         let session_id = optional_string(payload.take_text("sid"), "sid")?;
         let session_status =
             optional_string(payload.str_claim("sts"), "sts")?.map(SessionStatus::from_claim);
@@ -786,6 +786,20 @@ mod tests {
             claims_with(json!({ "sub": "" })),
             Err(ClaimsError::Malformed { claim: "sub", .. })
         ));
+        // The same, decoded from text (where `sub` stays a span of it).
+        for (text, plain) in [
+            (r#"{"sub":""}"#, true),
+            (r#"{"sub":"","x":"\u0041"}"#, false),
+        ] {
+            let payload = Payload::parse(text.as_bytes().to_vec()).expect("an object");
+            assert!(
+                matches!(
+                    SessionClaims::from_verified(payload),
+                    Err(ClaimsError::Malformed { claim: "sub", .. })
+                ),
+                "plain parser: {plain}"
+            );
+        }
     }
 
     #[test]

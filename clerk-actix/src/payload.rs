@@ -405,7 +405,7 @@ impl RawJson {
     /// The string at `span` of the text. A span comes from parsing this text (a clone's text is
     /// the same), so it lies on character boundaries; the empty answer is never expected.
     pub(crate) fn text(&self, span: Span) -> &str {
-        let text = self.json.get(span.start..span.end);
+        let text = span.of(&self.json);
         debug_assert!(text.is_some(), "a span read against another text");
         text.unwrap_or_default()
     }
@@ -448,6 +448,13 @@ pub(crate) struct Span {
     pub(crate) end: usize,
 }
 
+impl Span {
+    /// The string at this span of `text`; `None` if it does not lie on `text`'s characters.
+    pub(crate) fn of(self, text: &str) -> Option<&str> {
+        text.get(self.start..self.end)
+    }
+}
+
 /// A string read from a JSON object: a [`Span`] of the object's text, or the string itself
 /// (it had escapes, or the object was a map); [`RawJson::resolve`] reads it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -476,11 +483,7 @@ fn resolved<L: Layout>(
     (known, typed, members): Parsed<L::Typed>,
     text: &str,
 ) -> (Vec<Option<Value>>, L::Typed, usize) {
-    let read = |span: Span| {
-        text.get(span.start..span.end)
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let read = |span: Span| span.of(text).unwrap_or_default().to_owned();
     let known = known
         .into_vec()
         .into_iter()

@@ -128,9 +128,8 @@ impl<'a> Plain<'a> {
 
     /// A string without escapes and control characters.
     fn string(&mut self) -> Option<&'a str> {
-        let span = self.string_span()?;
-        // Both ends are ASCII quotes, so this slice is on character boundaries.
-        self.text.get(span.start..span.end)
+        // Both ends are ASCII quotes, so the span is on character boundaries.
+        self.string_span()?.of(self.text)
     }
 
     /// [`Self::string`], as where it lies in the text.
