@@ -1,7 +1,8 @@
 //! The verified-token cache never changes an answer: for every case of the hostile-input corpus,
 //! an app with the cache and one without give the same state, reason, message and claims, on
 //! first and repeated use, after an options update, after the tokens expire, and across a key
-//! rotation.
+//! rotation; with each change met by a thread's own copy of a hot token as well as by the shared
+//! entries.
 
 mod corpus;
 mod support;
@@ -33,6 +34,19 @@ macro_rules! agree {
             ));
         }
         cached
+    }};
+}
+
+/// Reads the valid token until this thread's own copy of it answers (from its third cached read
+/// on), so that the change that follows meets a copy as well as the shared entry.
+macro_rules! hot {
+    ($cached:expr, $uncached:expr, $clerk:expr, $valid:expr, $phase:expr, $mismatches:expr) => {{
+        for _ in 0..4 {
+            let answer = agree!($cached, $uncached, $valid, $phase, $mismatches);
+            assert_eq!(answer["status"], "signed-in", "{answer}");
+        }
+        let stats = token_cache_stats(&$clerk);
+        assert!(stats.front_hits >= 1, "a thread's copy answered: {stats:?}");
     }};
 }
 
@@ -116,6 +130,8 @@ async fn cached_and_uncached_verification_agree_on_the_whole_corpus() {
         "the uncached app really is uncached"
     );
 
+    hot!(cached, uncached, cached_clerk, valid, "hot", mismatches);
+
     // An options update: the old party is no longer authorized. Cached verifications made under
     // the old options must not leak into the new ones.
     for clerk in [&cached_clerk, &uncached_clerk] {
@@ -150,6 +166,8 @@ async fn cached_and_uncached_verification_agree_on_the_whole_corpus() {
         "signed-in"
     );
 
+    hot!(cached, uncached, cached_clerk, valid, "hot 2", mismatches);
+
     // Time passes: no cached entry outlives its token.
     env.clock_s.store(corpus::NOW_S + 120, Ordering::SeqCst);
     for case in &cases {
@@ -163,6 +181,8 @@ async fn cached_and_uncached_verification_agree_on_the_whole_corpus() {
     for case in &cases {
         agree!(cached, uncached, case, "clock back", mismatches);
     }
+
+    hot!(cached, uncached, cached_clerk, valid, "hot 3", mismatches);
 
     // Key rotation: the JWKS now lists only the rotated key. A token of the new key makes the
     // cache fetch it (past the refetch interval); entries verified by the old key must go.

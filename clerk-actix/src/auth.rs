@@ -198,7 +198,10 @@ pub(crate) struct AuthState {
     pub(crate) machine: Option<Box<crate::machine::MachineAuth>>,
     /// Headers for the response: debug headers, `Set-Cookie`, `Location`.
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
-    pub(crate) clerk: Clerk,
+    /// The middleware's handle for its worker: its count is touched by that worker's thread
+    /// only, where a clone of the `Clerk` every worker shares would move a cache line between
+    /// cores on every request.
+    pub(crate) clerk: Arc<Clerk>,
     pub(crate) request: RequestInfo,
 }
 

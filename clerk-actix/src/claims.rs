@@ -134,6 +134,7 @@ pub struct SessionClaims(Arc<DecodedClaims>);
 
 /// The strings are [`Text`]s: most lie in `raw`'s text, so decoding a token copies none of
 /// them (each would be an allocation, on every token the cache has not seen).
+#[derive(Clone)]
 struct DecodedClaims {
     raw: RawJson,
     version: u8,
@@ -177,6 +178,17 @@ impl SessionClaims {
     /// ```
     pub fn from_payload(payload: Map<String, Value>) -> Result<Self, ClaimsError> {
         Self::from_verified(Payload::from_map(payload))
+    }
+
+    /// A copy whose reference count is its own: the verified-token cache gives each thread one,
+    /// so that threads reading the same claims do not write one shared count.
+    pub(crate) fn detached(&self) -> Self {
+        Self(Arc::new(DecodedClaims::clone(&self.0)))
+    }
+
+    #[cfg(test)]
+    pub(crate) fn shares_allocation_with(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
     }
 
     /// [`Self::from_payload`] of a payload as decoded: the claims read here are moved out of
@@ -506,7 +518,7 @@ struct OrgClaims {
 }
 
 /// The permissions in the active organization, as the token lists them.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 enum OrgPermissions {
     #[default]
     Absent,

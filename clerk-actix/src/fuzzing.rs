@@ -109,6 +109,8 @@ pub struct TokenCacheStats {
     pub bytes: usize,
     /// Lookups answered from the cache.
     pub hits: u64,
+    /// Of those, the ones the calling thread's own copies answered (its front).
+    pub front_hits: u64,
     /// Lookups that had to verify in full.
     pub misses: u64,
     /// Entries pushed out to make room.
@@ -124,6 +126,7 @@ pub fn token_cache_stats(clerk: &Clerk) -> TokenCacheStats {
         entries: stats.entries,
         bytes: stats.bytes,
         hits: stats.hits,
+        front_hits: stats.front_hits,
         misses: stats.misses,
         evictions: stats.evictions,
         contended: stats.contended,

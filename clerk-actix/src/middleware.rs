@@ -2,6 +2,7 @@
 
 use std::future::{Future, Ready, ready};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use actix_service::{Service, Transform, forward_ready};
 use actix_web::body::{EitherBody, MessageBody};
@@ -141,7 +142,8 @@ where
     fn new_transform(&self, service: S) -> Self::Future {
         ready(Ok(ClerkMiddlewareService {
             service: Rc::new(service),
-            clerk: self.clerk.clone(),
+            // Made here, on the worker's thread (see `AuthState::clerk`).
+            clerk: Arc::new(self.clerk.clone()),
             hooks: (!self.hooks.is_empty()).then(|| Rc::new(self.hooks.clone())),
         }))
     }
@@ -151,7 +153,7 @@ where
 #[derive(Debug)]
 pub struct ClerkMiddlewareService<S> {
     service: Rc<S>,
-    clerk: Clerk,
+    clerk: Arc<Clerk>,
     hooks: Option<Rc<MiddlewareHooks>>,
 }
 

@@ -468,7 +468,7 @@ pub(crate) type HeaderVerification = Result<Verified, TokenVerificationError>;
 /// verified-token cache that passes the time checks now skips decoding and verification too.
 /// Anything else goes to [`authenticate`], with the verification if one was done (so a failed
 /// token is never verified twice).
-pub(crate) fn authenticate_now(clerk: &Clerk, req: &HttpRequest) -> Now {
+pub(crate) fn authenticate_now(clerk: &Arc<Clerk>, req: &HttpRequest) -> Now {
     // A guard, not an `Arc` clone: nothing here waits, and the shared count stays untouched.
     let options = clerk.options();
     // Every accepted-kinds setting that takes session tokens sends a token that is not a
@@ -486,7 +486,7 @@ pub(crate) fn authenticate_now(clerk: &Clerk, req: &HttpRequest) -> Now {
     let now_ms = verify::now_ms(options.now());
     let finished = |outcome: Outcome| {
         finish(
-            clerk.clone(),
+            Arc::clone(clerk),
             &options,
             outcome,
             RequestInfo::from_request(req),
@@ -531,14 +531,14 @@ pub(crate) fn authenticate_now(clerk: &Clerk, req: &HttpRequest) -> Now {
 /// Authenticates `req` against `clerk`'s configuration, for a request that
 /// [`authenticate_now`] did not answer.
 pub(crate) async fn authenticate(
-    clerk: &Clerk,
+    clerk: &Arc<Clerk>,
     req: &HttpRequest,
     verified: Option<HeaderVerification>,
 ) -> ClerkAuth {
     let options = clerk.options_arc();
     let info = RequestInfo::from_request(req);
     let outcome = authenticate_with(&options, req, &info, verified).await;
-    finish(clerk.clone(), &options, outcome, info)
+    finish(Arc::clone(clerk), &options, outcome, info)
 }
 
 async fn authenticate_with(
@@ -1237,7 +1237,7 @@ pub(crate) fn frontend_api(options: &ClerkOptions, info: &RequestInfo) -> String
 
 /// Wraps an outcome into the auth object and adds the debug headers of signed-out states.
 fn finish(
-    clerk: Clerk,
+    clerk: Arc<Clerk>,
     options: &ClerkOptions,
     mut outcome: Outcome,
     request: RequestInfo,

@@ -66,7 +66,7 @@ pub(crate) fn auth_for(clerk: &Clerk, req: &HttpRequest, claims: Option<Value>) 
         authenticated: signed_in && !pending,
         machine: None,
         headers: Vec::new(),
-        clerk: clerk.clone(),
+        clerk: Arc::new(clerk.clone()),
         request: RequestInfo::from_request(req),
     }))
 }

@@ -28,6 +28,11 @@
 //! Bounded by entries and by an estimate of the bytes held. Sharded mutexes keep the two workers
 //! of a small server from waiting on each other (contention is counted); eviction is FIFO with a
 //! second chance for entries read since their last pass, O(1) amortised, expired entries first.
+//!
+//! In front of the shared cache, each thread keeps copies of the few tokens it reads most
+//! ([`front`]), so that workers answering the same token write no shared memory per request.
+//! A copy is read under the same checks as a shared entry, and at most four per thread exist
+//! beyond the bounds above.
 
 use std::borrow::Borrow;
 use std::collections::{HashMap, VecDeque};
@@ -39,6 +44,8 @@ use crate::claims::{SessionClaims, Verified};
 use crate::error::{TokenErrorReason, TokenVerificationError};
 use crate::payload::Payload;
 use crate::verify::{ClaimTimes, KeySource, TokenValidation};
+
+mod front;
 
 /// Limits of the verified-token cache of one [`Clerk`](crate::Clerk) configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,9 +141,9 @@ fn shard_of(bytes: &[u8], shards: usize) -> usize {
     (at(2) * 64 + at(3)) % shards
 }
 
-struct Entry {
-    /// The same allocation as the map key: tells a queued key of this entry from a stale one.
-    key: TokenKey,
+/// What a verification left to reuse, and what decides whether it still holds.
+#[derive(Clone)]
+struct Stored {
     /// The verified payload, decoded into Clerk's claims (shared: reading it is a refcount).
     claims: SessionClaims,
     /// Whether the token also passes the request-level session-token checks (not an OAuth or
@@ -148,6 +155,31 @@ struct Entry {
     generation: u64,
     /// `exp`, `nbf` and `iat`, checked on every read.
     times: ClaimTimes,
+}
+
+impl Stored {
+    /// A copy sharing nothing with `self` that another thread writes (see [`front`]).
+    fn detached(&self) -> Self {
+        Self {
+            claims: self.claims.detached(),
+            session_kind: self.session_kind,
+            kid: self.kid.clone(),
+            generation: self.generation,
+            times: self.times,
+        }
+    }
+
+    /// Whether the key that verified the token is still the current one for `generation`
+    /// (seen just before the lookup): any change of the key set drops what was stored.
+    fn key_current(&self, keys: &KeySource, generation: u64) -> bool {
+        self.generation == generation && keys.still_current(self.kid.as_deref(), generation)
+    }
+}
+
+struct Entry {
+    /// The same allocation as the map key: tells a queued key of this entry from a stale one.
+    key: TokenKey,
+    stored: Stored,
     /// Read since the eviction hand last passed it (second chance).
     referenced: bool,
     bytes: usize,
@@ -191,7 +223,7 @@ impl Shard {
             else {
                 continue;
             };
-            if entry.referenced && entry.times.expires_at_ms() > now_ms {
+            if entry.referenced && entry.stored.times.expires_at_ms() > now_ms {
                 entry.referenced = false;
                 self.order.push_back(token);
                 continue;
@@ -220,7 +252,9 @@ struct PaddedShard(Mutex<Shard>);
 pub(crate) struct TokenCacheStats {
     pub(crate) entries: usize,
     pub(crate) bytes: usize,
+    /// Including those the calling thread's front answered (see [`front`]).
     pub(crate) hits: u64,
+    pub(crate) front_hits: u64,
     pub(crate) misses: u64,
     pub(crate) evictions: u64,
     /// Times a thread found a shard locked by another and had to wait.
@@ -276,6 +310,8 @@ impl HeaderLookup {
 
 /// The verified-token cache of one options snapshot (see the module docs).
 pub(crate) struct TokenCache {
+    /// Names this cache to the threads' fronts (see [`front`]); never 0, never reused.
+    id: u64,
     shards: Box<[PaddedShard]>,
     max_entries_per_shard: usize,
     max_bytes_per_shard: usize,
@@ -311,7 +347,9 @@ impl TokenCache {
                 .clamp(1024, 1 << 22)
                 .next_power_of_two()
         };
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         Self {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             shards: (0..shards).map(|_| PaddedShard(Mutex::default())).collect(),
             max_entries_per_shard: limits.max_entries / shards,
             max_bytes_per_shard: limits.max_bytes / shards,
@@ -391,7 +429,7 @@ impl TokenCache {
         validation: &TokenValidation,
         now_ms: f64,
     ) -> Lookup<'t> {
-        let claims = |entry: &Entry| entry.claims.clone();
+        let claims = |stored: &Stored| stored.claims.clone();
         match self.find(token.as_bytes(), keys, validation, now_ms, claims) {
             Found::Valid(claims) => Lookup::Hit(Ok(Verified::Cached(claims))),
             Found::TimeError(err) => Lookup::Hit(Err(err)),
@@ -409,7 +447,7 @@ impl TokenCache {
         validation: &TokenValidation,
         now_ms: f64,
     ) -> HeaderLookup {
-        let claims = |entry: &Entry| entry.session_kind.then(|| entry.claims.clone());
+        let claims = |stored: &Stored| stored.session_kind.then(|| stored.claims.clone());
         match self.find(token, keys, validation, now_ms, claims) {
             Found::Valid(Some(claims)) => HeaderLookup::Hit(claims),
             Found::Miss(generation) => HeaderLookup::Miss(generation),
@@ -425,12 +463,20 @@ impl TokenCache {
         keys: &KeySource,
         validation: &TokenValidation,
         now_ms: f64,
-        take: impl FnOnce(&Entry) -> T,
+        take: impl Fn(&Stored) -> T,
     ) -> Found<T> {
         if !self.enabled() {
             return Found::Miss(None);
         }
         let generation = keys.generation();
+        // The same checks as below, on this thread's own copy if it has one.
+        let holds = |stored: &Stored| {
+            stored.key_current(keys, generation) && stored.times.check(validation, now_ms).is_ok()
+        };
+        let sighting = match front::find(self.id, token, holds, &take) {
+            Ok(found) => return Found::Valid(found),
+            Err(sighting) => sighting,
+        };
         let miss = || Found::Miss(Some(generation));
         let mut shard = self.shard(token);
         let Some(entry) = shard.map.get_mut(token) else {
@@ -438,12 +484,12 @@ impl TokenCache {
             return miss();
         };
         // Verified under another key set, or its key left the set: the key may be gone.
-        if entry.generation != generation || !keys.still_current(entry.kid.as_deref(), generation) {
+        if !entry.stored.key_current(keys, generation) {
             shard.remove(token);
             shard.misses += 1;
             return miss();
         }
-        if let Err(err) = entry.times.check(validation, now_ms) {
+        if let Err(err) = entry.stored.times.check(validation, now_ms) {
             if err.reason() == TokenErrorReason::TokenExpired {
                 shard.remove(token);
             }
@@ -455,8 +501,15 @@ impl TokenCache {
         if !entry.referenced {
             entry.referenced = true;
         }
-        let found = Found::Valid(take(entry));
+        let found = Found::Valid(take(&entry.stored));
+        // This thread's second hit on the token in a short while: from now on its own front
+        // answers, with a copy of its own (made after the lock is released).
+        let promoted = sighting.promote().then(|| entry.stored.clone());
         shard.hits += 1;
+        drop(shard);
+        if let Some(stored) = promoted {
+            front::insert(self.id, token, stored.detached());
+        }
         found
     }
 
@@ -498,11 +551,13 @@ impl TokenCache {
         let key = TokenKey(Arc::from(token));
         let entry = Entry {
             key: key.clone(),
-            claims,
-            session_kind,
-            kid: kid.map(Box::from),
-            generation,
-            times,
+            stored: Stored {
+                claims,
+                session_kind,
+                kid: kid.map(Box::from),
+                generation,
+                times,
+            },
             referenced: false,
             bytes,
         };
@@ -526,6 +581,8 @@ impl TokenCache {
     #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn stats(&self) -> TokenCacheStats {
         let mut stats = TokenCacheStats {
+            hits: front::hits(self.id),
+            front_hits: front::hits(self.id),
             contended: self.contended.load(Ordering::Relaxed),
             ..TokenCacheStats::default()
         };
@@ -810,6 +867,114 @@ mod tests {
         }
         let shard = cache.shards[0].0.lock().unwrap();
         assert!(shard.order.len() <= 2 * 8 + 64 + 1, "{}", shard.order.len());
+    }
+
+    fn cached_claims(cache: &TokenCache, keys: &KeySource, token: &str) -> SessionClaims {
+        match cache.lookup(token, keys, &TokenValidation::default(), NOW_MS) {
+            Lookup::Hit(Ok(Verified::Cached(claims))) => claims,
+            _ => panic!("{token} should be a cache hit"),
+        }
+    }
+
+    #[test]
+    fn a_thread_copies_a_token_it_keeps_reading() {
+        let cache = TokenCache::new(TokenCacheLimits::default());
+        let keys = pem_keys();
+        fill(&cache, &keys, "hot", NOW_MS / 1000.0 + 60.0);
+        // Two shared hits: the second one makes this thread's copy.
+        let first = cached_claims(&cache, &keys, "hot");
+        let second = cached_claims(&cache, &keys, "hot");
+        assert!(first.shares_allocation_with(&second), "both read the entry");
+        assert_eq!(cache.stats().front_hits, 0);
+        let third = cached_claims(&cache, &keys, "hot");
+        let fourth = cached_claims(&cache, &keys, "hot");
+        let stats = cache.stats();
+        assert_eq!((stats.hits, stats.front_hits), (4, 2));
+        assert!(third.shares_allocation_with(&fourth), "both read the copy");
+        assert!(
+            !third.shares_allocation_with(&first),
+            "the copy's claims are its own"
+        );
+        assert_eq!(third.user_id(), first.user_id());
+        assert_eq!(third.session_id(), first.session_id());
+        // Another thread reads the shared entry, not this thread's copy.
+        let other = std::thread::scope(|scope| {
+            scope
+                .spawn(|| cached_claims(&cache, &keys, "hot"))
+                .join()
+                .expect("reader thread")
+        });
+        assert!(other.shares_allocation_with(&first));
+        assert_eq!(cache.stats().front_hits, 2, "counted per thread");
+    }
+
+    #[test]
+    fn a_copy_is_read_under_the_checks_of_the_shared_entry() {
+        let cache = TokenCache::new(TokenCacheLimits::default());
+        let keys = pem_keys();
+        let exp_s = NOW_MS / 1000.0 + 60.0;
+        fill(&cache, &keys, "t", exp_s);
+        for _ in 0..3 {
+            cached_claims(&cache, &keys, "t");
+        }
+        assert_eq!(cache.stats().front_hits, 1);
+        let skew = TokenValidation::default().clock_skew.as_millis() as f64;
+        match cache.lookup(
+            "t",
+            &keys,
+            &TokenValidation::default(),
+            exp_s * 1000.0 + skew,
+        ) {
+            Lookup::Hit(Err(err)) => assert_eq!(err.reason(), TokenErrorReason::TokenExpired),
+            _ => panic!("an expired copy must give the expiry error"),
+        }
+        assert_eq!(cache.stats().entries, 0, "the shared entry went");
+        assert!(
+            matches!(
+                cache.lookup("t", &keys, &TokenValidation::default(), NOW_MS),
+                Lookup::Miss(_)
+            ),
+            "and so did the copy"
+        );
+        assert_eq!(cache.stats().front_hits, 1);
+    }
+
+    #[test]
+    fn copies_belong_to_their_cache() {
+        // A configuration change comes with a new cache: what this thread copied from the old
+        // one answers nothing there.
+        let keys = pem_keys();
+        let old = TokenCache::new(TokenCacheLimits::default());
+        fill(&old, &keys, "t", NOW_MS / 1000.0 + 60.0);
+        for _ in 0..3 {
+            cached_claims(&old, &keys, "t");
+        }
+        assert_eq!(old.stats().front_hits, 1);
+        let new = TokenCache::new(TokenCacheLimits::default());
+        assert!(matches!(
+            new.lookup("t", &keys, &TokenValidation::default(), NOW_MS),
+            Lookup::Miss(_)
+        ));
+        assert_eq!(new.stats().front_hits, 0);
+    }
+
+    #[test]
+    fn a_working_set_read_in_turn_is_not_copied() {
+        // More tokens than a thread remembers, read round-robin: every hit is a shared one,
+        // none pays for a copy it would lose before its next use.
+        let cache = TokenCache::new(TokenCacheLimits::default());
+        let keys = pem_keys();
+        let tokens: Vec<String> = (0..32).map(|i| format!("token-{i}")).collect();
+        for token in &tokens {
+            fill(&cache, &keys, token, NOW_MS / 1000.0 + 60.0);
+        }
+        for _ in 0..4 {
+            for token in &tokens {
+                cached_claims(&cache, &keys, token);
+            }
+        }
+        let stats = cache.stats();
+        assert_eq!((stats.hits, stats.front_hits), (128, 0));
     }
 
     #[test]
