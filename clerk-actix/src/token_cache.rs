@@ -645,6 +645,13 @@ mod tests {
         )
     }
 
+    fn assert_expired(cache: &TokenCache, keys: &KeySource, token: &str, now_ms: f64) {
+        match cache.lookup(token, keys, &TokenValidation::default(), now_ms) {
+            Lookup::Hit(Err(err)) => assert_eq!(err.reason(), TokenErrorReason::TokenExpired),
+            _ => panic!("{token} read at {now_ms} must give the expiry error"),
+        }
+    }
+
     #[test]
     fn keys_hash_by_their_tail_and_compare_in_full() {
         use std::hash::BuildHasher as _;
@@ -738,15 +745,7 @@ mod tests {
         fill(&cache, &keys, "t", exp_s);
         let skew = TokenValidation::default().clock_skew.as_millis() as f64;
         assert!(is_hit(&cache, &keys, "t", exp_s * 1000.0 + skew - 1.0));
-        match cache.lookup(
-            "t",
-            &keys,
-            &TokenValidation::default(),
-            exp_s * 1000.0 + skew,
-        ) {
-            Lookup::Hit(Err(err)) => assert_eq!(err.reason(), TokenErrorReason::TokenExpired),
-            _ => panic!("an expired token must be an expiry error"),
-        }
+        assert_expired(&cache, &keys, "t", exp_s * 1000.0 + skew);
         assert_eq!(cache.stats().entries, 0, "expired entry removed");
     }
 
@@ -919,15 +918,7 @@ mod tests {
         }
         assert_eq!(cache.stats().front_hits, 1);
         let skew = TokenValidation::default().clock_skew.as_millis() as f64;
-        match cache.lookup(
-            "t",
-            &keys,
-            &TokenValidation::default(),
-            exp_s * 1000.0 + skew,
-        ) {
-            Lookup::Hit(Err(err)) => assert_eq!(err.reason(), TokenErrorReason::TokenExpired),
-            _ => panic!("an expired copy must give the expiry error"),
-        }
+        assert_expired(&cache, &keys, "t", exp_s * 1000.0 + skew);
         assert_eq!(cache.stats().entries, 0, "the shared entry went");
         assert!(
             matches!(
