@@ -158,17 +158,6 @@ struct Stored {
 }
 
 impl Stored {
-    /// A copy sharing nothing with `self` that another thread writes (see [`front`]).
-    fn detached(&self) -> Self {
-        Self {
-            claims: self.claims.detached(),
-            session_kind: self.session_kind,
-            kid: self.kid.clone(),
-            generation: self.generation,
-            times: self.times,
-        }
-    }
-
     /// Whether the key that verified the token is still the current one for `generation`
     /// (seen just before the lookup): any change of the key set drops what was stored.
     fn key_current(&self, keys: &KeySource, generation: u64) -> bool {
@@ -507,8 +496,10 @@ impl TokenCache {
         let promoted = sighting.promote().then(|| entry.stored.clone());
         shard.hits += 1;
         drop(shard);
-        if let Some(stored) = promoted {
-            front::insert(self.id, token, stored.detached());
+        if let Some(mut stored) = promoted {
+            // Claims of its own: their reference count is then written by this thread only.
+            stored.claims = stored.claims.detached();
+            front::insert(self.id, token, stored);
         }
         found
     }
@@ -580,9 +571,10 @@ impl TokenCache {
 
     #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn stats(&self) -> TokenCacheStats {
+        let front_hits = front::hits(self.id);
         let mut stats = TokenCacheStats {
-            hits: front::hits(self.id),
-            front_hits: front::hits(self.id),
+            hits: front_hits,
+            front_hits,
             contended: self.contended.load(Ordering::Relaxed),
             ..TokenCacheStats::default()
         };

@@ -133,7 +133,6 @@ pub(super) fn find<T>(
         if !holds(&front.slots[at].stored) {
             // The shared cache answers (and drops its own entry if the token expired).
             front.slots.swap_remove(at);
-            front.next = 0;
             return None;
         }
         #[cfg(any(test, feature = "fuzzing"))]
