@@ -136,9 +136,7 @@ impl<'a> Plain<'a> {
     fn string_span(&mut self) -> Option<Span> {
         self.eat(b'"')?;
         let start = self.at;
-        let length = self.text.as_bytes()[start..]
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        let length = string_end(&self.text.as_bytes()[start..])?;
         self.at = start + length;
         self.eat(b'"')?;
         Some(Span {
@@ -261,6 +259,33 @@ impl<'a> Plain<'a> {
     }
 }
 
+/// Where the first `"`, `\\` or control character of `bytes` is: the end of a plain string's
+/// text, or where it stops being plain. Most of a token's JSON is string text, so it is read
+/// eight bytes at a time.
+fn string_end(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH_BITS: u64 = ONES << 7;
+    // The high bit of each byte below `limit`. A byte that is not can set no flag but in the
+    // bytes after it (the borrow of the subtraction runs that way), so the first is always true.
+    let below =
+        |word: u64, limit: u8| word.wrapping_sub(ONES * u64::from(limit)) & !word & HIGH_BITS;
+    let equal = |word: u64, byte: u8| below(word ^ (ONES * u64::from(byte)), 1);
+    let mut chunks = bytes.chunks_exact(8);
+    for (index, chunk) in chunks.by_ref().enumerate() {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        let found = equal(word, b'"') | equal(word, b'\\') | below(word, 0x20);
+        if found != 0 {
+            // Little-endian: the lowest flagged byte is the first in the text.
+            return Some(index * 8 + found.trailing_zeros() as usize / 8);
+        }
+    }
+    let rest = chunks.remainder();
+    let found = rest
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+    Some(bytes.len() - rest.len() + found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,6 +315,37 @@ mod tests {
         assert_eq!(&payload[span.start..span.end], "org_1");
         let header = r#" {"alg":"RS256","kid":"ins_2abc","typ":"JWT"} "#;
         assert!(object::<HeaderParameters>(header).is_some());
+    }
+
+    #[test]
+    fn a_string_ends_at_its_first_quote_backslash_or_control_character() {
+        let bytewise = |bytes: &[u8]| {
+            bytes
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        };
+        // Each of the ends, and bytes that only look near one, at every place in a word.
+        let fillers = [
+            b'a', b'!', b'#', b'[', b']', b' ', 0x7f, 0x80, 0xc3, 0xff, 0x21, 0x5d,
+        ];
+        let ends = [b'"', b'\\', 0x00, 0x01, 0x1f, b'\n'];
+        for length in 0..40 {
+            for place in 0..=length {
+                for (i, &end) in ends.iter().enumerate() {
+                    let mut text: Vec<u8> = (0..length)
+                        .map(|j| fillers[(j + i) % fillers.len()])
+                        .collect();
+                    if place < length {
+                        text[place] = end;
+                        // A second end later on must not move the first.
+                        if place + 3 < length {
+                            text[place + 3] = ends[(i + 1) % ends.len()];
+                        }
+                    }
+                    assert_eq!(string_end(&text), bytewise(&text), "{text:?}");
+                }
+            }
+        }
     }
 
     #[test]
