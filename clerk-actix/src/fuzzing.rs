@@ -144,14 +144,16 @@ pub mod targets {
     use super::{TokenValidation, TokenVerificationError};
 
     /// Token decoding, the pre-key checks, the claim checks and Clerk's claim layout: never a
-    /// panic, a token that does not decode never passes the pre-key checks, and a payload read
-    /// as the middleware reads it agrees with the same payload read as a map. The input as JSON
+    /// panic, every dot-separated part base64url-decodes as the `base64` engine alone decodes
+    /// it, a token that does not decode never passes the pre-key checks, and a payload read as
+    /// the middleware reads it agrees with the same payload read as a map. The input as JSON
     /// text: the plain-JSON parser reads it as serde_json does, or leaves it to serde_json.
     pub fn token_decode(data: &[u8]) {
         crate::payload::assert_plain_parser_agrees(data);
         let Ok(token) = std::str::from_utf8(data) else {
             return;
         };
+        crate::jwt::assert_segment_decoding_agrees(token);
         let precheck = super::precheck(token);
         let Ok(jwt) = DecodedJwt::decode(token) else {
             assert!(

@@ -224,6 +224,19 @@ fn decode_canonical(segment: &[u8]) -> Option<Vec<u8>> {
     (seen & NOT_BASE64URL == 0).then_some(out)
 }
 
+/// Checks that each dot-separated part of `token` decodes as the loose engine alone decodes it
+/// (for the fuzzing harness).
+#[cfg(feature = "fuzzing")]
+pub(crate) fn assert_segment_decoding_agrees(token: &str) {
+    for segment in token.split('.') {
+        assert_eq!(
+            decode_segment(segment),
+            BASE64URL_LOOSE.decode(segment).ok(),
+            "the fast base64url path and the engine disagree"
+        );
+    }
+}
+
 /// Clerk's `isJwtFormat`: three non-empty base64url segments.
 pub(crate) fn is_jwt_format(token: &str) -> bool {
     let mut count = 0;
