@@ -270,16 +270,15 @@ fn string_end(bytes: &[u8]) -> Option<usize> {
     let below =
         |word: u64, limit: u8| word.wrapping_sub(ONES * u64::from(limit)) & !word & HIGH_BITS;
     let equal = |word: u64, byte: u8| below(word ^ (ONES * u64::from(byte)), 1);
-    let mut chunks = bytes.chunks_exact(8);
-    for (index, chunk) in chunks.by_ref().enumerate() {
-        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+    let (words, rest) = bytes.as_chunks::<8>();
+    for (index, &word) in words.iter().enumerate() {
+        let word = u64::from_le_bytes(word);
         let found = equal(word, b'"') | equal(word, b'\\') | below(word, 0x20);
         if found != 0 {
             // Little-endian: the lowest flagged byte is the first in the text.
             return Some(index * 8 + found.trailing_zeros() as usize / 8);
         }
     }
-    let rest = chunks.remainder();
     let found = rest
         .iter()
         .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
