@@ -7,12 +7,14 @@
 # Prints, in one run: req/s and p50/p99 latency of the bare route, the protected route with one
 # valid token, with N distinct valid tokens (warm cache) and with never-seen tokens (every request
 # a full verification), and of the signed-out route; the server's CPU time per request; raw RSA
-# verification throughput measured on the same machine; peak RSS, RSS after 1M distinct tokens;
+# verification throughput measured on the same machine, alone and as an HTTP server that does
+# nothing else (the bound of the never-seen route); peak RSS, RSS after 1M distinct tokens;
 # the ratios against the targets; and the JWKS fetch counts seen by a local JWKS server under
 # 1000 concurrent requests with a new kid and under a flood of random kids.
 #
 # Needs: wrk (Debian: apt-get install wrk), curl. Tunables (environment): DURATION, CONNECTIONS,
-# WRK_THREADS, ROUNDS, NS_ROUNDS, BASE_TOKENS, WARM_TOKENS, DISTINCT_TOTAL, PORT, JWKS_PORT, WORK.
+# WRK_THREADS, ROUNDS, NS_ROUNDS, BASE_TOKENS, WARM_TOKENS, DISTINCT_TOTAL, PORT, JWKS_PORT,
+# RAW_PORT, WORK.
 # PIN=1 pins the server (and the raw verification) to CPU 0 and wrk to CPU 1 (taskset): the
 # server's capacity on one core, without the load generator competing for it.
 set -euo pipefail
@@ -43,6 +45,7 @@ else
 fi
 PORT=${PORT:-18080}
 JWKS_PORT=${JWKS_PORT:-18081}
+RAW_PORT=${RAW_PORT:-18082}
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 WORK=${WORK:-$TARGET_DIR/bench-load}
 export WRK_DIR="$ROOT/bench/wrk" WRK_THREADS
@@ -97,6 +100,18 @@ start_server() { # env assignments...
     sleep 0.1
   done
   say "api-server did not start:"; cat "$WORK/server.log" >&2; exit 1
+}
+# The raw-verification server (load-helper raw-server): actix-web, one worker per core like the
+# API server, and one route that checks the bearer token's RS256 signature and nothing else.
+start_raw_server() {
+  "${SERVER_CPU[@]}" "$BIN/load-helper" raw-server "$WORK" "$RAW_PORT" >"$WORK/raw-server.log" 2>&1 &
+  RAW_SERVER=$!
+  PIDS+=("$RAW_SERVER")
+  for _ in $(seq 100); do
+    [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$RAW_PORT/raw") == 401 ]] && return 0
+    sleep 0.1
+  done
+  say "load-helper raw-server did not start:"; cat "$WORK/raw-server.log" >&2; exit 1
 }
 stop_server() { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; }
 
@@ -183,28 +198,34 @@ DURATION=$DURATION_SAVED
 # same requests.
 run "bare /healthz, $WARM_TOKENS rotating tokens" /healthz MODE=rotate TOKEN_FILE="$WORK/tokens.txt" COUNT="$WARM_TOKENS"
 run "protected, $WARM_TOKENS distinct (warm)" /api/ping MODE=rotate TOKEN_FILE="$WORK/tokens.txt" COUNT="$WARM_TOKENS"
-# Never-seen tokens against their bound, paired the same way: raw RSA verification, the bare route
-# and the protected route under the same never-seen requests make one round (every other round
-# reversed), NS_ROUNDS times. Each round starts at its own OFFSET in the 1M token strings, so no
-# token reaches the protected route twice.
+# Never-seen tokens against their bound, paired the same way: raw RSA verification in a loop, the
+# bare route, the raw-verification server and the protected route under the same never-seen
+# requests make one round (every other round reversed), NS_ROUNDS times. Each round starts at its
+# own OFFSET in the 1M token strings, so no token reaches the protected route twice.
+start_raw_server
 never_seen_run() {
   local offset=$(( ($2 - 1) * 250000 ))
   case $1 in
     1) raw_verify "$2" ;;
     2) run "bare /healthz, never-seen tokens #$2" /healthz MODE=distinct TOKEN_FILE="$WORK/tokens.txt" OFFSET="$offset" ;;
-    3) run "protected, never-seen tokens #$2" /api/ping MODE=distinct TOKEN_FILE="$WORK/tokens.txt" OFFSET="$offset" ;;
+    3) # run reads the server's port and pid from these.
+       local PORT=$RAW_PORT SERVER=$RAW_SERVER
+       run "raw-verification server #$2" /raw MODE=distinct TOKEN_FILE="$WORK/tokens.txt" OFFSET="$offset" ;;
+    4) run "protected, never-seen tokens #$2" /api/ping MODE=distinct TOKEN_FILE="$WORK/tokens.txt" OFFSET="$offset" ;;
   esac
 }
 for round in $(seq "$NS_ROUNDS"); do
-  order="1 2 3"
-  ((round % 2)) || order="3 2 1"
+  order="1 2 3 4"
+  ((round % 2)) || order="4 3 2 1"
   for i in $order; do never_seen_run "$i" "$round"; done
-  # A never-seen request costs at least what the bare route costs for the same request plus one
-  # RSA verification of the cores' time: the signature's base64url decoding, but not the JSON of
-  # header and payload, which runs before 2026-11-26 18:15 UTC counted (a lower, easier bound).
-  RPS["verification bound #$round"]=$(awk -v b="${RPS["bare /healthz, never-seen tokens #$round"]}" \
+  # The estimate the target was judged against until 2026-11-27 (the raw-verification server
+  # replaced it): the bare route's cost for the same request plus one RSA check of the loop's.
+  # It adds costs measured apart, so no server reaches it: the raw-verification server itself
+  # gives 0.79-1.07 of it (BENCHMARKS.md). Printed for comparison with the earlier runs.
+  RPS["additive estimate #$round"]=$(awk -v b="${RPS["bare /healthz, never-seen tokens #$round"]}" \
     -v r="${RPS["raw verification #$round"]}" 'BEGIN { printf "%.0f", 1 / (1 / b + 1 / r) }')
 done
+kill "$RAW_SERVER" 2>/dev/null || true
 RSS_BEFORE_DISTINCT=$(rss_kib VmRSS)
 # Then 1M distinct tokens, each sent twice so every one is stored (and the cache must evict).
 say "sending $DISTINCT_TOTAL distinct tokens, twice each (the cache stores each one)..."
@@ -270,8 +291,11 @@ echo "signed-out / bare:                          $(paired "signed-out /api/ping
 echo "(medians of the per-round ratios; the ratio of the median req/s: one token / bare $(ratio "$ONE_RPS" "$BARE"))"
 echo "$WARM_TOKENS distinct warm tokens / bare:        $(ratio "${RPS["protected, $WARM_TOKENS distinct (warm)"]}" "$BARE")"
 echo "$WARM_TOKENS distinct warm tokens / bare, same requests: $(ratio "${RPS["protected, $WARM_TOKENS distinct (warm)"]}" "${RPS["bare /healthz, $WARM_TOKENS rotating tokens"]}")"
-echo "never-seen tokens / verification bound:     $(paired "protected, never-seen tokens" "verification bound" "$NS_ROUNDS")   (target >= 0.90)"
-echo "  (a round's bound = 1/(1/bare with the same requests + 1/raw RSA); medians: bound $(median "verification bound" "$NS_ROUNDS") req/s, never-seen $COLD_RPS req/s)"
+echo "never-seen tokens / raw-verification server: $(paired "protected, never-seen tokens" "raw-verification server" "$NS_ROUNDS")   (target >= 0.90)"
+echo "  (medians: raw-verification server $(median "raw-verification server" "$NS_ROUNDS") req/s, $(median_cpu "raw-verification server" "$NS_ROUNDS") us CPU; never-seen $COLD_RPS req/s)"
+echo "never-seen tokens / additive estimate:      $(paired "protected, never-seen tokens" "additive estimate" "$NS_ROUNDS")   (the bound before 2026-11-27)"
+echo "raw-verification server / additive estimate: $(paired "raw-verification server" "additive estimate" "$NS_ROUNDS")"
+echo "  (a round's estimate = 1/(1/bare with the same requests + 1/raw RSA in a loop); median $(median "additive estimate" "$NS_ROUNDS") req/s)"
 echo "never-seen tokens / raw RSA alone:          $(paired "protected, never-seen tokens" "raw verification" "$NS_ROUNDS")"
 echo "RSS: $((RSS_BEFORE_DISTINCT / 1024)) MiB before, $((RSS_AFTER / 1024)) MiB after $FILLED distinct tokens (each verified twice, so stored), peak $((PEAK / 1024)) MiB"
 echo "RSS every 2 s meanwhile (MiB): $RSS_SERIES"
@@ -285,6 +309,7 @@ fail=0
 check() { if ! eval "$1"; then say "FAILED: $2"; fail=1; fi; }
 check '((ONE_RPS > 0)) && (( ${NON2XX["protected /api/ping, one token #1"]} == 0 ))' "valid token is accepted"
 check '(( ${NON2XX["protected, never-seen tokens #1"]} == 0 ))' "never-seen valid tokens are accepted"
+check '(( ${NON2XX["raw-verification server #1"]} == 0 ))' "the raw-verification server accepts the tokens"
 check '(( ${NON2XX["(1M distinct tokens, twice each)"]} == 0 ))' "distinct valid tokens are accepted"
 check '(( ${NON2XX["signed-out /api/ping (401) #1"]} == ${REQS["signed-out /api/ping (401) #1"]} ))' "no token is a 401"
 check '(( ${NON2XX["1000 connections, kid never fetched"]} == 0 ))' "JWKS-verified requests succeed"

@@ -7,6 +7,8 @@
 //!                                       per second on every core; cache lock contention
 //! load-helper jwks-server DIR PORT      GET /v1/jwks (counted, JWKS_DELAY_MS late), /__rotate,
 //!                                       /__count
+//! load-helper raw-server DIR PORT       GET /raw: the bearer token's RS256 signature checked as
+//!                                       raw-verify checks it, in an actix-web server (no cache)
 //! ```
 
 use std::io::{BufRead, BufReader, Write};
@@ -34,9 +36,10 @@ fn main() -> Result<()> {
         ["setup", dir, count] => setup(Path::new(dir), count.parse()?),
         ["raw-verify", dir, seconds] => raw_verify(Path::new(dir), seconds.parse()?),
         ["jwks-server", dir, port] => jwks_server(Path::new(dir), port.parse()?),
+        ["raw-server", dir, port] => raw_server(Path::new(dir), port.parse()?),
         _ => {
             eprintln!(
-                "usage: load-helper setup DIR SIGNED_TOKENS | raw-verify DIR SECONDS | jwks-server DIR PORT"
+                "usage: load-helper setup DIR SIGNED_TOKENS | raw-verify DIR SECONDS | jwks-server DIR PORT | raw-server DIR PORT"
             );
             std::process::exit(2);
         }
@@ -196,6 +199,43 @@ fn raw_verify(dir: &Path, seconds: f64) -> Result<()> {
         threads as f64 * 1e6 / hits,
         after.contended - before.contended,
     );
+    Ok(())
+}
+
+/// An actix-web server whose one route, `GET /raw`, checks the bearer token's RS256 signature as
+/// `raw-verify` does (no middleware, no JSON, no cache): 200 when it verifies, else 401. Set up like
+/// the API server (one worker per core), so it costs a request what HTTP and raw verification cost
+/// together on this machine.
+fn raw_server(dir: &Path, port: u16) -> Result<()> {
+    use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+    let pem = std::fs::read_to_string(dir.join("public.pem"))?;
+    let verifier = Arc::new(RawVerifier::from_pem(&pem).ok_or("public.pem is not a valid key")?);
+    actix_web::rt::System::new().block_on(async move {
+        HttpServer::new(move || {
+            let verifier = Arc::clone(&verifier);
+            App::new().route(
+                "/raw",
+                web::get().to(move |request: HttpRequest| {
+                    let verifier = Arc::clone(&verifier);
+                    async move {
+                        let token = request
+                            .headers()
+                            .get("authorization")
+                            .and_then(|value| value.to_str().ok())
+                            .and_then(|value| value.strip_prefix("Bearer "));
+                        if token.is_some_and(|token| verifier.signature_ok(token)) {
+                            HttpResponse::Ok().body("ok")
+                        } else {
+                            HttpResponse::Unauthorized().finish()
+                        }
+                    }
+                }),
+            )
+        })
+        .bind(("127.0.0.1", port))?
+        .run()
+        .await
+    })?;
     Ok(())
 }
 

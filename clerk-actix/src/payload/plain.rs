@@ -377,4 +377,23 @@ mod tests {
         // Non-ASCII text without escapes is plain.
         assert!(object::<Claims>("{\"name\":\"Zoë\"}").is_some());
     }
+
+    #[test]
+    fn a_repeated_key_outside_the_layout_is_found_among_any_number_of_others() {
+        let keys = ["k0", "k1", "k2", "k3", "k4", "k5", "k6", "o"];
+        let object_of = |keys: &[&str]| {
+            let members: Vec<String> = keys.iter().map(|k| format!("\"{k}\":1")).collect();
+            format!("{{{}}}", members.join(","))
+        };
+        let distinct = object_of(&keys);
+        assert_eq!(object::<Claims>(&distinct).map(|(_, _, n)| n), Some(8));
+        for repeated in keys {
+            for at in 0..=keys.len() {
+                let mut with_repeat = keys.to_vec();
+                with_repeat.insert(at, repeated);
+                let text = object_of(&with_repeat);
+                assert!(object::<Claims>(&text).is_none(), "{text}");
+            }
+        }
+    }
 }
