@@ -218,10 +218,12 @@ fn raw_server(dir: &Path, port: u16) -> Result<()> {
                 web::get().to(move |request: HttpRequest| {
                     let verifier = Arc::clone(&verifier);
                     async move {
+                        // `from_utf8` rather than `HeaderValue::to_str`: the least a check of
+                        // the text needs, where `to_str` tests each byte on its own.
                         let token = request
                             .headers()
                             .get("authorization")
-                            .and_then(|value| value.to_str().ok())
+                            .and_then(|value| std::str::from_utf8(value.as_bytes()).ok())
                             .and_then(|value| value.strip_prefix("Bearer "));
                         if token.is_some_and(|token| verifier.signature_ok(token)) {
                             HttpResponse::Ok().body("ok")
