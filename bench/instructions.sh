@@ -19,10 +19,10 @@
 #
 # CACHE_SIM=1 runs callgrind with --cache-sim=yes --branch-sim=yes (about twice as slow) and adds,
 # per request: instruction-cache misses (I1), data-cache misses (D1, reads and writes), misses
-# of the last-level cache (LL), and mispredicted conditional and indirect branches. These explain
-# why time ratios are lower than instruction ratios: the library's code runs between the
-# kernel's network code and aws-lc's RSA code, which push it out of the instruction cache, so a
-# request spends more cycles on each of its instructions than RSA spends on its own.
+# of the last-level cache (LL), and mispredicted conditional and indirect branches. They fit why
+# time ratios are lower than instruction ratios (the library's code runs between the kernel's
+# network code and aws-lc's RSA code, which can push it out of the instruction cache), but they
+# are a simulation: this VM has no hardware counters to confirm it (BENCHMARKS.md).
 # valgrind simulates a first-level and a last-level cache with this machine's sizes (no L2, no
 # prefetching, no kernel): a count to compare routes and builds by, not a prediction of time.
 #
