@@ -37,7 +37,7 @@
 use std::borrow::Borrow;
 use std::collections::{HashMap, VecDeque};
 use std::hash::{Hash, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
 use crate::claims::{SessionClaims, Verified};
@@ -305,9 +305,9 @@ pub(crate) struct TokenCache {
     max_entries_per_shard: usize,
     max_bytes_per_shard: usize,
     contended: AtomicU64,
-    /// Admission on second sight: fingerprints of tokens verified once, in buckets of
-    /// [`SEEN_WAYS`] slots (see [`Self::seen_before`]).
-    seen: Box<[AtomicU64]>,
+    /// Admission on second sight: fingerprints of tokens verified once (see
+    /// [`Self::seen_before`]).
+    seen: Box<[SeenBucket]>,
     seen_hasher: foldhash::quality::RandomState,
 }
 
@@ -317,8 +317,21 @@ thread_local! {
     static SEEN_DRAWS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
-/// Slots per bucket of the fingerprint table.
-const SEEN_WAYS: usize = 8;
+/// Slots per bucket of the fingerprint table: 32-bit fingerprints, sixteen to a cache line.
+const SEEN_WAYS: usize = 16;
+
+/// A bucket of the fingerprint table, a cache line of its own. Every token never seen before
+/// reads one bucket at a random place in the table, likely a cache miss each time: one line,
+/// in a table as small as it can be. (Eight-byte slots took twice the memory, and without the
+/// alignment a bucket lay across two lines.)
+#[repr(align(64))]
+struct SeenBucket([AtomicU32; SEEN_WAYS]);
+
+impl SeenBucket {
+    fn empty() -> Self {
+        Self(std::array::from_fn(|_| AtomicU32::new(0)))
+    }
+}
 
 impl TokenCache {
     pub(crate) fn new(limits: TokenCacheLimits) -> Self {
@@ -327,14 +340,15 @@ impl TokenCache {
         // while the cache as a whole still has room). Per-shard limits round down, so the totals
         // never exceed the configured ones.
         let shards = (limits.max_entries / 1024).clamp(1, 16);
-        // Four fingerprint slots per entry (8 bytes each): a token comes back for its second
-        // verification long before other tokens have taken its bucket.
-        let seen_slots = if limits.max_entries == 0 {
+        // Four fingerprint slots per entry (4 bytes each; 256 KiB by default): a token comes back
+        // for its second verification long before other tokens have taken its bucket.
+        let seen_buckets = if limits.max_entries == 0 {
             0
         } else {
             (limits.max_entries.saturating_mul(4))
                 .clamp(1024, 1 << 22)
                 .next_power_of_two()
+                / SEEN_WAYS
         };
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         Self {
@@ -343,7 +357,7 @@ impl TokenCache {
             max_entries_per_shard: limits.max_entries / shards,
             max_bytes_per_shard: limits.max_bytes / shards,
             contended: AtomicU64::new(0),
-            seen: (0..seen_slots).map(|_| AtomicU64::new(0)).collect(),
+            seen: (0..seen_buckets).map(|_| SeenBucket::empty()).collect(),
             seen_hasher: foldhash::quality::RandomState::default(),
         }
     }
@@ -357,17 +371,18 @@ impl TokenCache {
     ///
     /// The fingerprint table is lossy, which changes what is cached, never an answer: a
     /// fingerprint collision admits a token early, and a fingerprint pushed out delays one. A
-    /// token's bucket holds eight fingerprints (one cache line); a new one takes an empty slot,
-    /// else a random one, and an admitted token frees its slot. With one slot per token and no
+    /// token's bucket holds sixteen fingerprints (one cache line); a new one takes an empty slot,
+    /// else a random one, and an admitted token frees its slot. A fingerprint is 32 bits, so a
+    /// token matches another's by chance about once in 2^27 first sights. With one slot per token and no
     /// freeing, two tokens hashed to the same slot and used in turn pushed each other out forever
     /// (1 403 of 10 000 tokens used round-robin were never cached).
     fn seen_before(&self, token: &str) -> bool {
         use std::hash::BuildHasher as _;
         let hash = self.seen_hasher.hash_one(hashed_tail(token.as_bytes()));
-        let fingerprint = (hash >> 32) | 1;
-        let start = (hash as usize) & (self.seen.len() - 1) & !(SEEN_WAYS - 1);
-        let bucket = &self.seen[start..start + SEEN_WAYS];
-        let held: [u64; SEEN_WAYS] = std::array::from_fn(|way| bucket[way].load(Ordering::Relaxed));
+        // The high half picks the fingerprint, the low bits the bucket; never 0 (an empty slot).
+        let fingerprint = (hash >> 32) as u32 | 1;
+        let bucket = &self.seen[(hash as usize) & (self.seen.len() - 1)].0;
+        let held: [u32; SEEN_WAYS] = std::array::from_fn(|way| bucket[way].load(Ordering::Relaxed));
         if let Some(way) = held.iter().position(|&held| held == fingerprint) {
             // Admitted (the caller stores it now): the slot is free for the next newcomer.
             let _ =
@@ -688,7 +703,7 @@ mod tests {
         sight(&mut waiting);
         assert_eq!(waiting.len(), tokens.len(), "first sight admits nothing");
         sight(&mut waiting);
-        // (A bucket of eight may get nine of the 10 000: one waits for a freed slot.)
+        // (A bucket may get more of the 10 000 than it has slots: those wait for a freed one.)
         assert!(
             waiting.len() <= 8,
             "second sight admits all but a few: {waiting:?}"
