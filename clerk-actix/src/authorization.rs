@@ -471,9 +471,21 @@ pub(crate) fn split_by_scope(claim: &str) -> Result<ScopedNames<'_>, MissingScop
     Ok(names)
 }
 
-/// Whether [`split_by_scope`] can read `claim`, without collecting its names.
+/// Whether [`split_by_scope`] can read `claim`, without collecting its names: every element
+/// has a `:`. Trimming takes whitespace only, never a `:`, and neither `,` nor `:` occurs inside
+/// a multi-byte character, so one pass over the bytes decides it. (It runs on every token the
+/// cache has not seen; splitting and trimming took a character search per element.)
 pub(crate) fn is_scoped(claim: &str) -> bool {
-    scoped_elements(claim).all(|element| element.is_some())
+    let mut colon = false;
+    for byte in claim.bytes() {
+        match byte {
+            b':' => colon = true,
+            b',' if !colon => return false,
+            b',' => colon = false,
+            _ => {}
+        }
+    }
+    colon || claim.is_empty()
 }
 
 /// The `(scope, name)` of each element of a `fea`/`pla` claim (`None`: an element without
@@ -962,6 +974,35 @@ mod tests {
         assert!(is_scoped(" o:payments , x:ignored,u:impersonation "));
         assert!(is_scoped(""));
         assert_eq!(split_by_scope(" "), Err(MissingScope));
+    }
+
+    #[test]
+    fn is_scoped_agrees_with_splitting_the_elements() {
+        for claim in [
+            "",
+            "o:a",
+            "o:a,u:b",
+            " o:a , u:b ",
+            "a",
+            "o:a,b",
+            "a,o:b",
+            "o:a,",
+            ",o:a",
+            "o:a,,u:b",
+            ":",
+            ",",
+            ":,:",
+            "\u{3000}o:é\u{3000},u:ü",
+            "é",
+            "o:a,\u{FEFF}",
+            "::,a:",
+        ] {
+            assert_eq!(
+                is_scoped(claim),
+                scoped_elements(claim).all(|element| element.is_some()),
+                "{claim:?}"
+            );
+        }
     }
 
     #[test]

@@ -64,12 +64,14 @@ fn header_token(headers: &HeaderMap) -> HeaderToken<'_> {
     let Some(value) = crate::header_text::visible_ascii(value) else {
         return HeaderToken::Unreadable("The Authorization header is not valid ASCII.");
     };
-    let token = match value.split_once(' ') {
+    // The space found as a byte: `split_once(' ')`'s general character search costs more than
+    // the seven bytes it has to read here. A space is ASCII, so both sides are text.
+    let token = match value.bytes().position(|b| b == b' ') {
         // Clerk accepts a bare token with no scheme.
         None => value,
         // RFC 9110: auth schemes are case-insensitive (Clerk compares `Bearer` case-sensitively;
         // accepting `bearer` is a deliberate, documented deviation).
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
+        Some(at) if value[..at].eq_ignore_ascii_case("bearer") => value[at + 1..].trim(),
         Some(_) => return HeaderToken::Absent,
     };
     if token.is_empty() {
