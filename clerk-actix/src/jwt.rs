@@ -9,6 +9,7 @@ use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde_json::Value;
 
+use crate::byte_search;
 use crate::error::{TokenErrorReason, TokenVerificationError};
 use crate::payload::{Header, JsonObject, Layout, Payload};
 
@@ -240,21 +241,7 @@ fn decode_canonical(segment: &[u8]) -> Option<Vec<u8>> {
 /// about 100 and 550 bytes in; `str::split`'s general character search took more instructions
 /// and more lines of code to get there, on every token the cache has not seen.
 fn first_dot(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = u64::from_le_bytes([1; 8]);
-    const DOTS: u64 = ONES * b'.' as u64;
-    let (words, rest) = bytes.as_chunks::<8>();
-    for (index, &word) in words.iter().enumerate() {
-        // A dot is a zero byte of `x`. The subtraction flags the high bit of each zero byte,
-        // and may flag bytes after one (its borrow runs that way), never one before: the
-        // lowest flag is the first dot.
-        let x = u64::from_le_bytes(word) ^ DOTS;
-        let found = x.wrapping_sub(ONES) & !x & (ONES << 7);
-        if found != 0 {
-            return Some(index * 8 + found.trailing_zeros() as usize / 8);
-        }
-    }
-    let found = rest.iter().position(|&b| b == b'.')?;
-    Some(bytes.len() - rest.len() + found)
+    byte_search::position(bytes, |word| byte_search::equal(word, b'.'), |b| b == b'.')
 }
 
 /// Checks that each dot-separated part of `token` decodes as the loose engine alone decodes it
@@ -293,6 +280,8 @@ pub(crate) fn js_stringify(value: Option<&Value>) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn the_first_dot_is_found_wherever_it_is() {
         let bytewise = |bytes: &[u8]| bytes.iter().position(|&b| b == b'.');
@@ -312,13 +301,11 @@ mod tests {
                             text[place + 2] = b'.';
                         }
                     }
-                    assert_eq!(super::first_dot(&text), bytewise(&text), "{text:?}");
+                    assert_eq!(first_dot(&text), bytewise(&text), "{text:?}");
                 }
             }
         }
     }
-
-    use super::*;
 
     fn b64(s: &str) -> String {
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s)

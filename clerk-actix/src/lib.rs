@@ -53,6 +53,7 @@ mod attributes;
 mod auth;
 mod authorization;
 mod background;
+mod byte_search;
 mod claims;
 pub mod client;
 mod config;

@@ -804,16 +804,16 @@ impl<'de> Visitor<'de> for Skip {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use serde_json::json;
+
     #[test]
     fn a_payloads_slots_are_one_small_allocation() {
         // glibc serves requests of up to 1 032 bytes from a per-thread cache; larger ones take
         // the general allocator (see `Span`).
-        let slots = std::mem::size_of::<Option<super::Slot>>() * super::CLAIMS.len();
+        let slots = std::mem::size_of::<Option<Slot>>() * CLAIMS.len();
         assert!(slots <= 1032, "{slots} bytes");
     }
-
-    use super::*;
-    use serde_json::json;
 
     /// What the payload parser accepted before: a map, with duplicate top-level keys refused.
     fn map_parse(json: &[u8]) -> Option<Map<String, Value>> {

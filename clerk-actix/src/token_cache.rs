@@ -373,9 +373,9 @@ impl TokenCache {
     /// fingerprint collision admits a token early, and a fingerprint pushed out delays one. A
     /// token's bucket holds sixteen fingerprints (one cache line); a new one takes an empty slot,
     /// else a random one, and an admitted token frees its slot. A fingerprint is 32 bits, so a
-    /// token matches another's by chance about once in 2^27 first sights. With one slot per token and no
-    /// freeing, two tokens hashed to the same slot and used in turn pushed each other out forever
-    /// (1 403 of 10 000 tokens used round-robin were never cached).
+    /// token matches another's by chance about once in 2^27 first sights. With one slot per
+    /// token and no freeing, two tokens hashed to the same slot and used in turn pushed each
+    /// other out forever (1 403 of 10 000 tokens used round-robin were never cached).
     fn seen_before(&self, token: &str) -> bool {
         use std::hash::BuildHasher as _;
         let hash = self.seen_hasher.hash_one(hashed_tail(token.as_bytes()));

@@ -12,6 +12,8 @@
 
 use serde_json::{Map, Number, Value};
 
+use crate::byte_search;
+
 use super::{Layout, OrgClaim, OrgObject, Parsed, Slot, Span, StringMember, Text};
 
 const MAX_DEPTH: u32 = 32;
@@ -273,26 +275,15 @@ impl<'a> Plain<'a> {
 /// text, or where it stops being plain. Most of a token's JSON is string text, so it is read
 /// eight bytes at a time.
 fn string_end(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = u64::from_le_bytes([1; 8]);
-    const HIGH_BITS: u64 = ONES << 7;
-    // The high bit of each byte below `limit`. A byte that is not can set no flag but in the
-    // bytes after it (the borrow of the subtraction runs that way), so the first is always true.
-    let below =
-        |word: u64, limit: u8| word.wrapping_sub(ONES * u64::from(limit)) & !word & HIGH_BITS;
-    let equal = |word: u64, byte: u8| below(word ^ (ONES * u64::from(byte)), 1);
-    let (words, rest) = bytes.as_chunks::<8>();
-    for (index, &word) in words.iter().enumerate() {
-        let word = u64::from_le_bytes(word);
-        let found = equal(word, b'"') | equal(word, b'\\') | below(word, 0x20);
-        if found != 0 {
-            // Little-endian: the lowest flagged byte is the first in the text.
-            return Some(index * 8 + found.trailing_zeros() as usize / 8);
-        }
-    }
-    let found = rest
-        .iter()
-        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
-    Some(bytes.len() - rest.len() + found)
+    byte_search::position(
+        bytes,
+        |word| {
+            byte_search::equal(word, b'"')
+                | byte_search::equal(word, b'\\')
+                | byte_search::below(word, 0x20)
+        },
+        |b| b == b'"' || b == b'\\' || b < 0x20,
+    )
 }
 
 #[cfg(test)]
