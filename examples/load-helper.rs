@@ -207,7 +207,7 @@ fn raw_verify(dir: &Path, seconds: f64) -> Result<()> {
 /// the API server (one worker per core), so it costs a request what HTTP and raw verification cost
 /// together on this machine.
 fn raw_server(dir: &Path, port: u16) -> Result<()> {
-    use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+    use actix_web::{App, Either, HttpRequest, HttpResponse, HttpServer, web};
     let pem = std::fs::read_to_string(dir.join("public.pem"))?;
     let verifier = Arc::new(RawVerifier::from_pem(&pem).ok_or("public.pem is not a valid key")?);
     actix_web::rt::System::new().block_on(async move {
@@ -226,11 +226,14 @@ fn raw_server(dir: &Path, port: u16) -> Result<()> {
                     // Checked here rather than in the future, which would need its own clone of
                     // the `Arc`: a count both workers write on every request.
                     let verified = token.is_some_and(|token| verifier.signature_ok(token));
+                    // Answered as the API server's `/api/ping` answers (`"ok"` as a handler's
+                    // `&'static str`, so with its `content-type`): the two routes then differ by
+                    // the authentication alone.
                     async move {
                         if verified {
-                            HttpResponse::Ok().body("ok")
+                            Either::Left("ok")
                         } else {
-                            HttpResponse::Unauthorized().finish()
+                            Either::Right(HttpResponse::Unauthorized().finish())
                         }
                     }
                 }),

@@ -10,7 +10,7 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde_json::Value;
 
 use crate::byte_search;
-use crate::error::{TokenErrorReason, TokenVerificationError};
+use crate::error::{TokenErrorReason, TokenVerificationError, unlikely};
 use crate::payload::{Header, JsonObject, Layout, Payload};
 
 /// JWT `cat` header values Clerk uses to tell token categories apart.
@@ -62,10 +62,10 @@ impl<'t> DecodedJwt<'t> {
         // decoding fails (where the form error comes first, as in Clerk's `decodeJwt`).
         let bytes = token.as_bytes();
         let Some(first) = first_dot(bytes) else {
-            return Err(form());
+            return Err(unlikely(form));
         };
         let Some(second) = first_dot(&bytes[first + 1..]).map(|at| first + 1 + at) else {
-            return Err(form());
+            return Err(unlikely(form));
         };
         // A dot is ASCII, so both are character boundaries.
         let (header, payload, signature) = (
@@ -82,12 +82,14 @@ impl<'t> DecodedJwt<'t> {
         };
         let Some((header_json, payload_json, signature)) = decoded() else {
             if signature.contains('.') {
-                return Err(form());
+                return Err(unlikely(form));
             }
-            return Err(TokenVerificationError::new(
-                TokenErrorReason::TokenInvalid,
-                "Invalid JWT. The header, payload or signature could not be decoded.",
-            ));
+            return Err(unlikely(|| {
+                TokenVerificationError::new(
+                    TokenErrorReason::TokenInvalid,
+                    "Invalid JWT. The header, payload or signature could not be decoded.",
+                )
+            }));
         };
         Ok(Self {
             signing_input: &token[..header.len() + 1 + payload.len()],

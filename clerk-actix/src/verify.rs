@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::Value;
 
 use crate::crypto::{RsaAlgorithm, SignatureCheck};
-use crate::error::{TokenErrorReason, TokenVerificationError, action};
+use crate::error::{TokenErrorReason, TokenVerificationError, action, unlikely};
 use crate::jwks::{JwksCache, kid_mismatch};
 use crate::jwt::{DecodedJwt, category, js_stringify};
 use crate::keys::VerifyingKey;
@@ -160,13 +160,15 @@ pub(crate) fn check_size(
     validation: &TokenValidation,
 ) -> Result<(), TokenVerificationError> {
     if token.len() > validation.max_token_bytes {
-        return Err(TokenVerificationError::new(
-            TokenErrorReason::TokenInvalid,
-            format!(
-                "Invalid JWT. The token is longer than the {} bytes accepted.",
-                validation.max_token_bytes
-            ),
-        ));
+        return Err(unlikely(|| {
+            TokenVerificationError::new(
+                TokenErrorReason::TokenInvalid,
+                format!(
+                    "Invalid JWT. The token is longer than the {} bytes accepted.",
+                    validation.max_token_bytes
+                ),
+            )
+        }));
     }
     Ok(())
 }
@@ -178,10 +180,12 @@ pub(crate) fn precheck_decoded(
     header_type: HeaderType,
 ) -> Result<(DecodedJwt<'_>, RsaAlgorithm), TokenVerificationError> {
     if header_type == HeaderType::Jwt && jwt.category() == Some(category::M2M_TOKEN) {
-        return Err(TokenVerificationError::new(
-            TokenErrorReason::TokenInvalid,
-            "Invalid session token category.",
-        ));
+        return Err(unlikely(|| {
+            TokenVerificationError::new(
+                TokenErrorReason::TokenInvalid,
+                "Invalid session token category.",
+            )
+        }));
     }
     check_header_type(&jwt, header_type)?;
     let alg = jwt.header.get("alg");
@@ -189,21 +193,25 @@ pub(crate) fn precheck_decoded(
         .and_then(Value::as_str)
         .and_then(RsaAlgorithm::from_header)
     else {
-        return Err(TokenVerificationError::new(
-            TokenErrorReason::TokenInvalidAlgorithm,
-            format!(
-                "Invalid JWT algorithm {}. Supported: RS256,RS384,RS512.",
-                js_stringify(alg)
-            ),
-        )
-        .with_action(action::ENSURE_CLERK_JWT));
+        return Err(unlikely(|| {
+            TokenVerificationError::new(
+                TokenErrorReason::TokenInvalidAlgorithm,
+                format!(
+                    "Invalid JWT algorithm {}. Supported: RS256,RS384,RS512.",
+                    js_stringify(alg)
+                ),
+            )
+            .with_action(action::ENSURE_CLERK_JWT)
+        }));
     };
     if jwt.header.contains_key("crit") {
-        return Err(TokenVerificationError::new(
-            TokenErrorReason::TokenInvalid,
-            "Invalid JWT. Critical header extensions (crit) are not supported.",
-        )
-        .with_action(action::ENSURE_CLERK_JWT));
+        return Err(unlikely(|| {
+            TokenVerificationError::new(
+                TokenErrorReason::TokenInvalid,
+                "Invalid JWT. Critical header extensions (crit) are not supported.",
+            )
+            .with_action(action::ENSURE_CLERK_JWT)
+        }));
     }
     Ok((jwt, alg))
 }
@@ -229,14 +237,16 @@ fn check_header_type(
     if ok {
         return Ok(());
     }
-    Err(TokenVerificationError::new(
-        TokenErrorReason::TokenInvalid,
-        format!(
-            "Invalid JWT type {}. Expected \"{expected}\".",
-            js_stringify(typ)
-        ),
-    )
-    .with_action(action::ENSURE_CLERK_JWT))
+    Err(unlikely(|| {
+        TokenVerificationError::new(
+            TokenErrorReason::TokenInvalid,
+            format!(
+                "Invalid JWT type {}. Expected \"{expected}\".",
+                js_stringify(typ)
+            ),
+        )
+        .with_action(action::ENSURE_CLERK_JWT)
+    }))
 }
 
 /// The signature check alone (handshake tokens have no time claims to check).
@@ -249,15 +259,19 @@ pub(crate) fn verify_signature(
         .key
         .verify(alg, jwt.signing_input.as_bytes(), &jwt.signature)
     {
-        Err(err) => Err(TokenVerificationError::new(
-            TokenErrorReason::TokenVerificationFailed,
-            format!("Error verifying JWT signature. {err}"),
-        )
-        .with_action(action::ENSURE_CLERK_JWT)),
-        Ok(SignatureCheck::Invalid) => Err(TokenVerificationError::new(
-            TokenErrorReason::TokenInvalidSignature,
-            "JWT signature is invalid.",
-        )),
+        Err(err) => Err(unlikely(|| {
+            TokenVerificationError::new(
+                TokenErrorReason::TokenVerificationFailed,
+                format!("Error verifying JWT signature. {err}"),
+            )
+            .with_action(action::ENSURE_CLERK_JWT)
+        })),
+        Ok(SignatureCheck::Invalid) => Err(unlikely(|| {
+            TokenVerificationError::new(
+                TokenErrorReason::TokenInvalidSignature,
+                "JWT signature is invalid.",
+            )
+        })),
         Ok(SignatureCheck::Valid) => Ok(()),
     }
 }
@@ -283,14 +297,16 @@ pub(crate) fn check_claims(
     now_ms: f64,
 ) -> Result<(), TokenVerificationError> {
     if payload.get_str("sub").is_none_or(str::is_empty) {
-        return Err(TokenVerificationError::new(
-            TokenErrorReason::TokenVerificationFailed,
-            format!(
-                "Subject claim (sub) is required and must be a string. Received {}.",
-                js_stringify(payload.get("sub"))
-            ),
-        )
-        .with_action(action::ENSURE_CLERK_JWT));
+        return Err(unlikely(|| {
+            TokenVerificationError::new(
+                TokenErrorReason::TokenVerificationFailed,
+                format!(
+                    "Subject claim (sub) is required and must be a string. Received {}.",
+                    js_stringify(payload.get("sub"))
+                ),
+            )
+            .with_action(action::ENSURE_CLERK_JWT)
+        }));
     }
     check_audience(payload.get("aud"), &validation.audience)?;
     if !validation.authorized_parties.is_empty()
@@ -298,14 +314,16 @@ pub(crate) fn check_claims(
             !azp.is_empty() && validation.authorized_parties.iter().any(|p| p == azp)
         })
     {
-        return Err(TokenVerificationError::new(
-            TokenErrorReason::TokenInvalidAuthorizedParties,
-            format!(
-                "Invalid JWT Authorized party claim (azp) {}. Expected \"{}\".",
-                js_stringify(payload.get("azp")),
-                validation.authorized_parties.join(",")
-            ),
-        ));
+        return Err(unlikely(|| {
+            TokenVerificationError::new(
+                TokenErrorReason::TokenInvalidAuthorizedParties,
+                format!(
+                    "Invalid JWT Authorized party claim (azp) {}. Expected \"{}\".",
+                    js_stringify(payload.get("azp")),
+                    validation.authorized_parties.join(",")
+                ),
+            )
+        }));
     }
     check_times(payload, validation, now_ms)
 }
@@ -320,33 +338,39 @@ pub(crate) fn check_times(
     let clock = Clock::new(validation, now_ms);
     let exp = payload.get("exp");
     let Some(exp_s) = exp.and_then(Value::as_f64) else {
-        return Err(TokenVerificationError::new(
-            TokenErrorReason::TokenVerificationFailed,
-            format!(
-                "Invalid JWT expiry date claim (exp) {}. Expected number.",
-                js_stringify(exp)
-            ),
-        )
-        .with_action(action::ENSURE_CLERK_JWT));
+        return Err(unlikely(|| {
+            TokenVerificationError::new(
+                TokenErrorReason::TokenVerificationFailed,
+                format!(
+                    "Invalid JWT expiry date claim (exp) {}. Expected number.",
+                    js_stringify(exp)
+                ),
+            )
+            .with_action(action::ENSURE_CLERK_JWT)
+        }));
     };
     clock.check_exp(exp_s)?;
     if let Some(nbf) = payload.get("nbf") {
         let Some(nbf_s) = nbf.as_f64() else {
-            return Err(TokenVerificationError::new(
-                TokenErrorReason::TokenVerificationFailed,
-                format!("Invalid JWT not before date claim (nbf) {nbf}. Expected number."),
-            )
-            .with_action(action::ENSURE_CLERK_JWT));
+            return Err(unlikely(|| {
+                TokenVerificationError::new(
+                    TokenErrorReason::TokenVerificationFailed,
+                    format!("Invalid JWT not before date claim (nbf) {nbf}. Expected number."),
+                )
+                .with_action(action::ENSURE_CLERK_JWT)
+            }));
         };
         clock.check_nbf(nbf_s)?;
     }
     if let Some(iat) = payload.get("iat") {
         let Some(iat_s) = iat.as_f64() else {
-            return Err(TokenVerificationError::new(
-                TokenErrorReason::TokenVerificationFailed,
-                format!("Invalid JWT issued at date claim (iat) {iat}. Expected number."),
-            )
-            .with_action(action::ENSURE_CLERK_JWT));
+            return Err(unlikely(|| {
+                TokenVerificationError::new(
+                    TokenErrorReason::TokenVerificationFailed,
+                    format!("Invalid JWT issued at date claim (iat) {iat}. Expected number."),
+                )
+                .with_action(action::ENSURE_CLERK_JWT)
+            }));
         };
         clock.check_iat(iat_s)?;
     }
@@ -416,42 +440,48 @@ impl Clock {
 
     fn check_exp(&self, exp_s: f64) -> Result<(), TokenVerificationError> {
         if exp_s * 1000.0 <= self.now_ms - self.skew_ms {
-            return Err(TokenVerificationError::new(
-                TokenErrorReason::TokenExpired,
-                format!(
-                    "JWT is expired. Expiry date: {}, Current date: {}.",
-                    utc_string(exp_s * 1000.0),
-                    utc_string(self.now_ms)
-                ),
-            ));
+            return Err(unlikely(|| {
+                TokenVerificationError::new(
+                    TokenErrorReason::TokenExpired,
+                    format!(
+                        "JWT is expired. Expiry date: {}, Current date: {}.",
+                        utc_string(exp_s * 1000.0),
+                        utc_string(self.now_ms)
+                    ),
+                )
+            }));
         }
         Ok(())
     }
 
     fn check_nbf(&self, nbf_s: f64) -> Result<(), TokenVerificationError> {
         if nbf_s * 1000.0 > self.now_ms + self.skew_ms {
-            return Err(TokenVerificationError::new(
-                TokenErrorReason::TokenNotActiveYet,
-                format!(
-                    "JWT cannot be used prior to not before date claim (nbf). Not before date: {}; Current date: {};",
-                    utc_string(nbf_s * 1000.0),
-                    utc_string(self.now_ms)
-                ),
-            ));
+            return Err(unlikely(|| {
+                TokenVerificationError::new(
+                    TokenErrorReason::TokenNotActiveYet,
+                    format!(
+                        "JWT cannot be used prior to not before date claim (nbf). Not before date: {}; Current date: {};",
+                        utc_string(nbf_s * 1000.0),
+                        utc_string(self.now_ms)
+                    ),
+                )
+            }));
         }
         Ok(())
     }
 
     fn check_iat(&self, iat_s: f64) -> Result<(), TokenVerificationError> {
         if iat_s * 1000.0 > self.now_ms + self.skew_ms {
-            return Err(TokenVerificationError::new(
-                TokenErrorReason::TokenIatInTheFuture,
-                format!(
-                    "JWT issued at date claim (iat) is in the future. Issued at date: {}; Current date: {};",
-                    utc_string(iat_s * 1000.0),
-                    utc_string(self.now_ms)
-                ),
-            ));
+            return Err(unlikely(|| {
+                TokenVerificationError::new(
+                    TokenErrorReason::TokenIatInTheFuture,
+                    format!(
+                        "JWT issued at date claim (iat) is in the future. Issued at date: {}; Current date: {};",
+                        utc_string(iat_s * 1000.0),
+                        utc_string(self.now_ms)
+                    ),
+                )
+            }));
         }
         Ok(())
     }
@@ -478,14 +508,16 @@ fn check_audience(aud: Option<&Value>, audience: &[String]) -> Result<(), TokenV
     } else {
         "claim"
     };
-    Err(TokenVerificationError::new(
-        TokenErrorReason::TokenVerificationFailed,
-        format!(
-            "Invalid JWT audience {kind} (aud) {}. Is not included in \"{list}\".",
-            js_stringify(aud)
-        ),
-    )
-    .with_action(action::ENSURE_CLERK_JWT))
+    Err(unlikely(|| {
+        TokenVerificationError::new(
+            TokenErrorReason::TokenVerificationFailed,
+            format!(
+                "Invalid JWT audience {kind} (aud) {}. Is not included in \"{list}\".",
+                js_stringify(aud)
+            ),
+        )
+        .with_action(action::ENSURE_CLERK_JWT)
+    }))
 }
 
 /// JavaScript's `Date#toUTCString()` for a millisecond timestamp, over the whole range of JS
