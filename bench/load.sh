@@ -35,7 +35,7 @@ else
 fi
 CONNECTIONS=${CONNECTIONS:-64}
 ROUNDS=${ROUNDS:-$((SMOKE ? 2 : 5))}
-NS_ROUNDS=${NS_ROUNDS:-$((SMOKE ? 2 : 3))}
+NS_ROUNDS=${NS_ROUNDS:-$((SMOKE ? 2 : 5))}
 PIN=${PIN:-0}
 if ((PIN)); then
   command -v taskset >/dev/null || { echo "load.sh: PIN=1 needs taskset (util-linux)" >&2; exit 2; }
