@@ -180,21 +180,24 @@ impl<'a> Plain<'a> {
         if negative {
             self.at += 1;
         }
-        let digits = self.text.as_bytes()[self.at..]
-            .iter()
-            .take_while(|b| b.is_ascii_digit())
-            .count();
-        let text = &self.text.as_bytes()[self.at..self.at + digits];
-        self.at += digits;
-        if digits == 0 || digits > 18 || (text[0] == b'0' && digits > 1) {
+        // Read and summed in one pass; a nineteenth digit stops it.
+        let bytes = self.text.as_bytes();
+        let start = self.at;
+        let mut value = 0u64;
+        while let Some(&digit @ b'0'..=b'9') = bytes.get(self.at) {
+            if self.at - start == 18 {
+                return None;
+            }
+            value = value * 10 + u64::from(digit - b'0');
+            self.at += 1;
+        }
+        let digits = self.at - start;
+        if digits == 0 || (bytes[start] == b'0' && digits > 1) {
             return None;
         }
         if let Some(b'.' | b'e' | b'E') = self.peek() {
             return None;
         }
-        let value = text
-            .iter()
-            .fold(0u64, |value, digit| value * 10 + u64::from(digit - b'0'));
         match (negative, value) {
             (false, value) => Some(Number::from(value)),
             (true, 0) => None,
@@ -345,6 +348,49 @@ mod tests {
                     assert_eq!(string_end(&text), bytewise(&text), "{text:?}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn integers_read_as_serde_reads_them_or_not_at_all() {
+        let plain_exp = |number: &str| {
+            let text = format!("{{\"exp\":{number},\"nbf\":1}}");
+            object::<Claims>(&text)
+                .map(|(known, _, _)| known[Claims::index("exp").unwrap()].clone())
+        };
+        let eighteen = "123456789012345678";
+        for number in [
+            "0",
+            "7",
+            "-1",
+            "10",
+            "1795795499",
+            "-42",
+            eighteen,
+            "-999999999999999999",
+        ] {
+            let expected: Value = serde_json::from_str(number).unwrap();
+            assert_eq!(
+                plain_exp(number),
+                Some(Some(Slot::Value(expected))),
+                "{number}"
+            );
+        }
+        let nineteen = format!("{eighteen}9");
+        for number in [
+            "-0",
+            "01",
+            "-01",
+            "00",
+            "1.5",
+            "1e3",
+            "1E3",
+            "-",
+            "",
+            &nineteen,
+            "-1234567890123456789",
+        ] {
+            assert_eq!(plain_exp(number), None, "{number}");
         }
     }
 
