@@ -7,7 +7,7 @@ use std::fmt;
 /// marked unlikely. The compiler then lays such paths, with the messages they format and the
 /// values they drop, after the usual path instead of among it: a token the cache has not seen
 /// runs the usual path once, through code the RSA check has just pushed out of the instruction
-/// cache, and every line of code it skips is one fewer fetched from memory.
+/// cache, so every line of code it no longer passes through is one fewer to fetch again.
 #[cold]
 #[inline(never)]
 pub(crate) fn unlikely<T>(make: impl FnOnce() -> T) -> T {
