@@ -444,9 +444,12 @@ fn optional_string<T>(
 }
 
 fn token_version(claim: Option<&Value>) -> Result<u8, ClaimsError> {
-    let unsupported = ClaimsError::Malformed {
-        claim: "v",
-        problem: "unsupported session token version",
+    // Built only on the path that returns it.
+    let unsupported = || {
+        unlikely(|| ClaimsError::Malformed {
+            claim: "v",
+            problem: "unsupported session token version",
+        })
     };
     match claim {
         None | Some(Value::Null) => Ok(1),
@@ -454,9 +457,9 @@ fn token_version(claim: Option<&Value>) -> Result<u8, ClaimsError> {
         Some(Value::Number(number)) => match number.as_f64() {
             Some(1.0) => Ok(1),
             Some(2.0) => Ok(2),
-            _ => Err(unlikely(|| unsupported)),
+            _ => Err(unsupported()),
         },
-        Some(_) => Err(unlikely(|| unsupported)),
+        Some(_) => Err(unsupported()),
     }
 }
 
