@@ -444,23 +444,22 @@ fn optional_string<T>(
 }
 
 fn token_version(claim: Option<&Value>) -> Result<u8, ClaimsError> {
-    // Built only on the path that returns it.
-    let unsupported = || {
+    let version = match claim {
+        None | Some(Value::Null) => Some(1),
+        // JSON `2.0` is the number 2 to Clerk's JavaScript libraries too.
+        Some(Value::Number(number)) => match number.as_f64() {
+            Some(1.0) => Some(1),
+            Some(2.0) => Some(2),
+            _ => None,
+        },
+        Some(_) => None,
+    };
+    version.ok_or_else(|| {
         unlikely(|| ClaimsError::Malformed {
             claim: "v",
             problem: "unsupported session token version",
         })
-    };
-    match claim {
-        None | Some(Value::Null) => Ok(1),
-        // JSON `2.0` is the number 2 to Clerk's JavaScript libraries too.
-        Some(Value::Number(number)) => match number.as_f64() {
-            Some(1.0) => Ok(1),
-            Some(2.0) => Ok(2),
-            _ => Err(unsupported()),
-        },
-        Some(_) => Err(unsupported()),
-    }
+    })
 }
 
 /// `fva` when it is a pair of factor ages, each `-1` or non-negative.

@@ -491,7 +491,6 @@ fn check_audience(aud: Option<&Value>, audience: &[String]) -> Result<(), TokenV
     if audience.is_empty() {
         return Ok(());
     }
-    let list = serde_json::to_string(audience).unwrap_or_default();
     let matches = match aud {
         Some(Value::String(aud)) => audience.iter().any(|a| a == aud),
         Some(Value::Array(auds)) => auds
@@ -509,6 +508,8 @@ fn check_audience(aud: Option<&Value>, audience: &[String]) -> Result<(), TokenV
         "claim"
     };
     Err(unlikely(|| {
+        // Serialized here, on the failing path only: a token that passes never needs the list.
+        let list = serde_json::to_string(audience).unwrap_or_default();
         TokenVerificationError::new(
             TokenErrorReason::TokenVerificationFailed,
             format!(
